@@ -1,0 +1,22 @@
+# Build: full dev dependencies, TypeScript compiled to dist/, then dev dependencies pruned.
+FROM node:20 AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY migrations ./migrations
+RUN npm run build && npm prune --omit=dev
+
+# Run: compiled code and production dependencies only. The same image serves the API
+# (default command) and the worker (`node dist/src/worker.js`).
+FROM node:20-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY workflows ./workflows
+USER node
+EXPOSE 3000
+CMD ["node", "dist/src/main.js"]

@@ -1,0 +1,59 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, type Relation } from 'typeorm';
+import { WorkflowDefinitionEntity } from '../definitions/workflow-definition.entity.js';
+
+/**
+ * A running or finished procedure. `version` is NOT a TypeORM @VersionColumn: every
+ * action bumps it with an explicit conditional UPDATE (… WHERE version = expected),
+ * which is what turns a stale write into a 409.
+ */
+@Entity({ name: 'cases' })
+@Index('idx_cases_workflow_key_status', ['workflowKey', 'status'])
+@Index('idx_cases_jurisdiction_code', ['jurisdictionCode'])
+export class CaseEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_cases' })
+  id!: string;
+
+  @Column({ name: 'workflow_key', type: 'varchar', length: 64 })
+  workflowKey!: string;
+
+  @Column({ name: 'workflow_version', type: 'int' })
+  workflowVersion!: number;
+
+  @Column({ name: 'definition_id', type: 'uuid' })
+  definitionId!: string;
+
+  @ManyToOne(() => WorkflowDefinitionEntity, { nullable: false })
+  @JoinColumn({ name: 'definition_id', foreignKeyConstraintName: 'fk_cases_definition' })
+  definition?: Relation<WorkflowDefinitionEntity>;
+
+  @Column({ name: 'status', type: 'varchar', length: 32 })
+  status!: string;
+
+  /** The engine's persisted state (xstate snapshot); opaque to SQL. */
+  @Column({ name: 'snapshot', type: 'jsonb' })
+  snapshot!: Record<string, unknown>;
+
+  /** Form data gathered so far. */
+  @Column({ name: 'data', type: 'jsonb' })
+  data!: Record<string, unknown>;
+
+  @Column({ name: 'title', type: 'varchar', length: 200, nullable: true })
+  title!: string | null;
+
+  @Column({ name: 'jurisdiction_code', type: 'varchar', length: 12 })
+  jurisdictionCode!: string;
+
+  @Column({ name: 'version', type: 'int', default: 0 })
+  version!: number;
+
+  @Column({ name: 'created_by', type: 'uuid', nullable: true })
+  createdBy!: string | null;
+
+  // Plain columns rather than Create/UpdateDateColumn: times come from the injected
+  // Clock, never from TypeORM or the database, so tests can move time.
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+}

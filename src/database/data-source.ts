@@ -1,0 +1,62 @@
+import 'reflect-metadata';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { DataSourceOptions } from 'typeorm';
+import type { AppConfig } from '../config/app-config.js';
+import { CaseHistoryEntity } from '../cases/case-history.entity.js';
+import { CaseEntity } from '../cases/case.entity.js';
+import { IdempotencyKeyEntity } from '../cases/idempotency-key.entity.js';
+import { OutboxMessageEntity } from '../cases/outbox-message.entity.js';
+import { WorkflowDefinitionEntity } from '../definitions/workflow-definition.entity.js';
+import { UserEntity } from '../org/user.entity.js';
+import { TaskEntity } from '../tasks/task.entity.js';
+
+/** Every entity, listed by hand: a glob would silently miss a file or pick up a stray one. */
+export const ENTITIES = [
+  UserEntity,
+  WorkflowDefinitionEntity,
+  CaseEntity,
+  CaseHistoryEntity,
+  TaskEntity,
+  OutboxMessageEntity,
+  IdempotencyKeyEntity,
+];
+
+/**
+ * `migrations/` seen from this file's compiled location: src/database/ → ../../migrations.
+ * Compiled, that is dist/migrations/*.js (the app and the TypeORM CLI both load dist/);
+ * from source it is migrations/*.ts.
+ */
+export const MIGRATIONS_GLOB = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'migrations',
+  '*.{ts,js}',
+);
+
+/**
+ * The options every connection uses. Schema changes only ever happen through
+ * migrations that are run explicitly (ensure-database.ts), never by synchronize.
+ */
+export function dataSourceOptions(
+  config: Pick<AppConfig, 'databaseUrl'>,
+  overrides: { migrations?: DataSourceOptions['migrations'] } = {},
+): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: config.databaseUrl,
+    entities: ENTITIES,
+    migrations: overrides.migrations ?? [MIGRATIONS_GLOB],
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    migrationsRun: false,
+    // gen_random_uuid() is built into PostgreSQL 13+, so no extension is needed and
+    // the application never needs the rights to CREATE EXTENSION.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    // TypeORM's logger prints failed queries with their parameters, which hold personal
+    // data; errors reach the exception filter and Nest's logger instead.
+    logging: false,
+  };
+}

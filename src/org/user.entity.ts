@@ -1,0 +1,34 @@
+import { Column, Entity, PrimaryGeneratedColumn, Unique } from 'typeorm';
+import type { Role } from '../engine/workflow-definition.js';
+
+@Entity({ name: 'users' })
+@Unique('uq_users_username', ['username'])
+export class UserEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_users' })
+  id!: string;
+
+  @Column({ name: 'username', type: 'varchar', length: 64 })
+  username!: string;
+
+  @Column({ name: 'display_name', type: 'varchar', length: 100 })
+  displayName!: string;
+
+  @Column({ name: 'password_hash', type: 'text' })
+  passwordHash!: string;
+
+  @Column({ name: 'roles', type: 'text', array: true })
+  roles!: Role[];
+
+  /** The jurisdiction node (6-digit county/city or 9-digit town code) the user acts for. */
+  @Column({ name: 'jurisdiction_code', type: 'varchar', length: 12 })
+  jurisdictionCode!: string;
+
+  @Column({ name: 'failed_login_count', type: 'int', default: 0 })
+  failedLoginCount!: number;
+
+  @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
+  lockedUntil!: Date | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt!: Date;
+}

@@ -1,0 +1,59 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique, type Relation } from 'typeorm';
+import { CaseEntity } from '../cases/case.entity.js';
+import type { Level, Role } from '../engine/workflow-definition.js';
+
+export type TaskStatus = 'open' | 'completed' | 'cancelled';
+
+/**
+ * Work waiting for someone at a step. (case_id, step, step_entry) is unique so that
+ * opening the same task twice (a retried transaction, a replayed effect) cannot
+ * produce a duplicate: step_entry counts how often the case has entered the step.
+ */
+@Entity({ name: 'tasks' })
+@Unique('uq_tasks_case_step_entry', ['caseId', 'step', 'stepEntry'])
+@Index('idx_tasks_inbox', ['status', 'role', 'jurisdictionCode'])
+export class TaskEntity {
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_tasks' })
+  id!: string;
+
+  @Column({ name: 'case_id', type: 'uuid' })
+  caseId!: string;
+
+  @ManyToOne(() => CaseEntity, { nullable: false })
+  @JoinColumn({ name: 'case_id', foreignKeyConstraintName: 'fk_tasks_case' })
+  case?: Relation<CaseEntity>;
+
+  @Column({ name: 'step', type: 'varchar', length: 64 })
+  step!: string;
+
+  @Column({ name: 'step_entry', type: 'int' })
+  stepEntry!: number;
+
+  @Column({ name: 'role', type: 'varchar', length: 32 })
+  role!: Role;
+
+  @Column({ name: 'level', type: 'varchar', length: 16 })
+  level!: Level;
+
+  /** The node at `level` that owns the task (the case's ancestor at that level). */
+  @Column({ name: 'jurisdiction_code', type: 'varchar', length: 12 })
+  jurisdictionCode!: string;
+
+  @Column({ name: 'status', type: 'varchar', length: 16 })
+  status!: TaskStatus;
+
+  @Column({ name: 'assignee_id', type: 'uuid', nullable: true })
+  assigneeId!: string | null;
+
+  @Column({ name: 'opened_at', type: 'timestamptz' })
+  openedAt!: Date;
+
+  @Column({ name: 'closed_at', type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
+
+  @Column({ name: 'closed_by', type: 'uuid', nullable: true })
+  closedBy!: string | null;
+
+  @Column({ name: 'outcome', type: 'varchar', length: 64, nullable: true })
+  outcome!: string | null;
+}

