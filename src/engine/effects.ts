@@ -1,0 +1,21 @@
+import type { DeadlineDefinition, Level, Role } from './workflow-definition.js';
+
+/**
+ * What a transition asks the outside world to do. Plain data: the engine never performs
+ * them; the cases service writes them (tasks, deadlines, outbox rows) in the same
+ * transaction as the new snapshot.
+ *
+ * `entry` numbers the times a step has been entered, so a task or deadline belongs to one
+ * visit of a step: a late timer for an earlier visit can be recognised as stale.
+ */
+export type Effect =
+  | { type: 'openTask'; step: string; entry: number; role: Role; level: Level }
+  | { type: 'closeTask'; step: string; entry: number; outcome: string }
+  | { type: 'startDeadline'; step: string; entry: number; startedAt: string; deadline: DeadlineDefinition }
+  | { type: 'cancelDeadline'; step: string; entry: number; reason: string }
+  | { type: 'notify'; template: NotificationTemplate; step?: string; role?: Role; level?: Level }
+  | { type: 'caseFinished'; step: string; status: string };
+
+export type NotificationTemplate = 'case-returned' | 'case-finished';
+
+export type EffectType = Effect['type'];

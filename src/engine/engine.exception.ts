@@ -1,0 +1,28 @@
+/**
+ * Why the engine refused something. The engine is pure and knows nothing of HTTP; the
+ * cases service maps the codes to status codes (422 for a refused action, 400 for bad input).
+ */
+export enum EngineExceptionCode {
+  ACTION_NOT_ALLOWED = 'ACTION_NOT_ALLOWED',
+  ACTION_NOT_IN_STEP = 'ACTION_NOT_IN_STEP',
+  AMBIGUOUS_ACTION = 'AMBIGUOUS_ACTION',
+  ROLE_NOT_ALLOWED = 'ROLE_NOT_ALLOWED',
+  JURISDICTION_NOT_ALLOWED = 'JURISDICTION_NOT_ALLOWED',
+  SYSTEM_ONLY_ACTION = 'SYSTEM_ONLY_ACTION',
+  GUARD_FAILED = 'GUARD_FAILED',
+  INVALID_INPUT = 'INVALID_INPUT',
+  CASE_FINISHED = 'CASE_FINISHED',
+  NO_TRANSITION = 'NO_TRANSITION',
+  REPLAY_MISMATCH = 'REPLAY_MISMATCH',
+}
+
+export class EngineException extends Error {
+  constructor(
+    readonly code: EngineExceptionCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'EngineException';
+  }
+}

@@ -1,0 +1,272 @@
+import { setup, type AnyStateMachine } from 'xstate';
+import { evaluateGuard } from './guard-expression.js';
+import { jurisdictionAt } from './jurisdiction-code.js';
+import type {
+  ActionDefinition,
+  Expression,
+  Role,
+  StepDefinition,
+  WorkflowDefinition,
+} from './workflow-definition.js';
+
+/** The xstate context of a case. Everything a guard or an effect needs lives here or in the event. */
+export interface CaseContext {
+  data: Record<string, unknown>;
+  /** The code of the case's jurisdiction node (usually the household's village or town). */
+  jurisdiction: string;
+  /** How many times each step has been entered. */
+  entries: Record<string, number>;
+  /** When the current visit of each step began (ISO 8601). */
+  enteredAt: Record<string, string>;
+  /**
+   * The time of the latest event (ISO 8601). Steps entered by an internal event (a
+   * parallel step's `onDone`) take their entry time from here: that event carries no `now`.
+   */
+  lastEventAt: string;
+}
+
+export interface Actor {
+  kind: 'user' | 'system';
+  id: string | null;
+  username?: string;
+  roles: Role[];
+  jurisdictionCode?: string;
+}
+
+/**
+ * The only event a case machine receives: an action taken at a step. Its type is
+ * `step.action` because the same action key (e.g. `approve`) appears in several steps,
+ * and in parallel regions several of them may be active at once. The event carries the
+ * time and the parameters in force, so replaying it later gives the same result.
+ */
+export interface ActEvent {
+  type: string;
+  step: string;
+  action: string;
+  input: Record<string, unknown>;
+  actor: Actor;
+  now: string;
+  params?: Record<string, unknown>;
+  comment?: string;
+}
+
+export interface CaseInput {
+  data: Record<string, unknown>;
+  jurisdiction: string;
+  now: string;
+  params?: Record<string, unknown>;
+}
+
+export interface StepInfo {
+  key: string;
+  definition: StepDefinition;
+  /** The parallel step and region this step belongs to, if any. */
+  parallel?: string;
+  region?: string;
+}
+
+export interface CompiledWorkflow {
+  definition: WorkflowDefinition;
+  machine: AnyStateMachine;
+  steps: ReadonlyMap<string, StepInfo>;
+}
+
+export function eventType(step: string, action: string): string {
+  return `${step}.${action}`;
+}
+
+/** The scope a guard is evaluated in: case data with the action's input laid over it. */
+export function guardScope(
+  definition: WorkflowDefinition,
+  context: CaseContext,
+  event: { step?: string; input?: Record<string, unknown>; now: string; params?: Record<string, unknown>; actor?: Actor },
+): Record<string, unknown> {
+  const input = event.input ?? {};
+  const enteredAt = event.step ? context.enteredAt[event.step] : undefined;
+  return {
+    data: { ...context.data, ...input },
+    input,
+    params: { ...(definition.params ?? {}), ...(event.params ?? {}) },
+    case: {
+      jurisdiction: context.jurisdiction,
+      county: jurisdictionAt(context.jurisdiction, 'county') ?? null,
+      town: jurisdictionAt(context.jurisdiction, 'town') ?? null,
+    },
+    now: Date.parse(event.now),
+    step: {
+      enteredAt: enteredAt ? Date.parse(enteredAt) : null,
+      entry: event.step ? (context.entries[event.step] ?? 0) : 0,
+    },
+    actor: event.actor ? { kind: event.actor.kind, roles: [...event.actor.roles] } : null,
+  };
+}
+
+type AnyEvent = { type: string; input?: CaseInput } & Partial<ActEvent>;
+
+/**
+ * The init event carries the start time in its input, an action event carries `now`;
+ * internal events (`xstate.done.state.*`) carry no time and fall back to the time of the
+ * action being processed, recorded in the context by `mergeInput`.
+ */
+function eventTime(context: CaseContext, event: AnyEvent): string {
+  if (event.type === 'xstate.init') return (event.input as CaseInput).now;
+  return event.now ?? context.lastEventAt;
+}
+
+/**
+ * Compiles a validated definition into an xstate machine. Steps become states with their
+ * key as id (keys are unique across the definition), actions become `step.action`
+ * transitions, and everything the outside world must do becomes a named action whose
+ * resolved params are the effect. Deadlines are effects, never `after` delays: xstate does
+ * not restore delayed events from a persisted snapshot, and the database owns the timers.
+ */
+export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflow {
+  const steps = new Map<string, StepInfo>();
+
+  const machineSetup = setup({
+    types: {} as { context: CaseContext; events: ActEvent; input: CaseInput },
+    actions: {
+      // Effects: recorded, never executed by the engine. The no-op bodies exist only
+      // because xstate wants an implementation for every named action.
+      openTask: () => undefined,
+      closeTask: () => undefined,
+      startDeadline: () => undefined,
+      cancelDeadline: () => undefined,
+      caseFinished: () => undefined,
+    },
+    guards: {
+      expression: ({ context, event }, params: { expression: Expression }) => {
+        const result = evaluateGuard(params.expression, guardScope(definition, context, event as ActEvent));
+        return result.ok && result.value;
+      },
+    },
+  });
+
+  const enterStep = (key: string) =>
+    machineSetup.assign(({ context, event }) => ({
+      entries: { ...context.entries, [key]: (context.entries[key] ?? 0) + 1 },
+      enteredAt: { ...context.enteredAt, [key]: eventTime(context, event as AnyEvent) },
+    }));
+
+  const mergeInput = machineSetup.assign(({ context, event }) => ({
+    data: { ...context.data, ...((event as ActEvent).input ?? {}) },
+    lastEventAt: (event as ActEvent).now,
+  }));
+
+  function transitionsFor(stepKey: string, action: ActionDefinition) {
+    const branches = action.branches ?? [{ target: action.target as string }];
+    return branches.map((branch) => {
+      const conditions = [action.guard, branch.when].filter((c): c is Expression => c !== undefined);
+      const guard =
+        conditions.length === 0
+          ? undefined
+          : { type: 'expression' as const, params: { expression: conditions.length === 1 ? conditions[0] : { and: conditions } } };
+      return { target: `#${branch.target}`, guard, actions: [mergeInput] };
+    });
+  }
+
+  function stateFor(key: string, step: StepDefinition, topLevel: boolean): Record<string, unknown> {
+    const type = step.type ?? 'task';
+    if (type === 'final') {
+      return {
+        id: key,
+        type: 'final',
+        entry: [
+          enterStep(key),
+          ...(topLevel ? [{ type: 'caseFinished' as const, params: { step: key, status: step.status ?? key } }] : []),
+        ],
+      };
+    }
+    if (type === 'parallel') {
+      const regions: Record<string, unknown> = {};
+      for (const [regionKey, region] of Object.entries(step.regions ?? {})) {
+        const states: Record<string, unknown> = {};
+        for (const [childKey, child] of Object.entries(region.steps)) {
+          steps.set(childKey, { key: childKey, definition: child, parallel: key, region: regionKey });
+          states[childKey] = stateFor(childKey, child, false);
+        }
+        regions[regionKey] = { initial: region.initial, states };
+      }
+      return { id: key, type: 'parallel', entry: [enterStep(key)], states: regions, onDone: { target: `#${step.onDone}` } };
+    }
+    const on: Record<string, unknown> = {};
+    for (const [actionKey, action] of Object.entries(step.actions ?? {})) {
+      on[eventType(key, actionKey)] = transitionsFor(key, action);
+    }
+    const deadline = step.deadline;
+    return {
+      id: key,
+      entry: [
+        enterStep(key),
+        {
+          type: 'openTask',
+          params: ({ context }: { context: CaseContext }) => ({
+            step: key,
+            entry: context.entries[key],
+            role: step.role,
+            level: step.level,
+          }),
+        },
+        ...(deadline
+          ? [
+              {
+                type: 'startDeadline',
+                params: ({ context }: { context: CaseContext }) => ({
+                  step: key,
+                  entry: context.entries[key],
+                  startedAt: context.enteredAt[key],
+                  deadline,
+                }),
+              },
+            ]
+          : []),
+      ],
+      exit: [
+        ...(deadline
+          ? [
+              {
+                type: 'cancelDeadline',
+                params: ({ context, event }: { context: CaseContext; event: AnyEvent }) => ({
+                  step: key,
+                  entry: context.entries[key],
+                  reason: event.step === key ? `action:${event.action}` : 'step-left',
+                }),
+              },
+            ]
+          : []),
+        {
+          type: 'closeTask',
+          params: ({ context, event }: { context: CaseContext; event: AnyEvent }) => ({
+            step: key,
+            entry: context.entries[key],
+            outcome: event.step === key ? (event.action as string) : 'cancelled',
+          }),
+        },
+      ],
+      on,
+    };
+  }
+
+  const states: Record<string, unknown> = {};
+  for (const [key, step] of Object.entries(definition.steps)) {
+    steps.set(key, { key, definition: step });
+    states[key] = stateFor(key, step, true);
+  }
+
+  const machine = machineSetup.createMachine({
+    id: `${definition.key}@${definition.version}`,
+    context: ({ input }) => ({
+      data: { ...input.data },
+      jurisdiction: input.jurisdiction,
+      entries: {},
+      enteredAt: {},
+      lastEventAt: input.now,
+    }),
+    initial: definition.initial,
+    // The config is built from data, so its literal types can't be checked statically.
+    states: states as never,
+  });
+
+  // The machine's static types were erased by building the config from data.
+  return { definition, machine: machine as unknown as AnyStateMachine, steps };
+}
