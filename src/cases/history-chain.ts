@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The tamper-evident history: every row's hash covers its content and the previous row's
+ * hash, so changing, removing or reordering any row breaks every hash after it.
+ */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface ChainedEvent {
+  caseId: string;
+  seq: number;
+  eventType: string;
+  action: string | null;
+  actorId: string | null;
+  actor: unknown;
+  payload: unknown;
+  at: Date;
+}
+
+/**
+ * JSON with object keys sorted, so the hash does not depend on key order — PostgreSQL's
+ * jsonb does not keep the order the row was written with.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.keys(value)
+    .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
+  return `{${entries.join(',')}}`;
+}
+
+export function hashEvent(event: ChainedEvent, prevHash: string): string {
+  const content = canonicalJson({
+    caseId: event.caseId,
+    seq: event.seq,
+    eventType: event.eventType,
+    action: event.action,
+    actorId: event.actorId,
+    actor: event.actor,
+    payload: event.payload,
+    at: event.at.toISOString(),
+  });
+  return createHash('sha256').update(prevHash).update('\n').update(content).digest('hex');
+}
+
+export interface StoredChainRow extends ChainedEvent {
+  prevHash: string;
+  hash: string;
+}
+
+export type ChainVerdict =
+  | { valid: true; length: number }
+  | { valid: false; length: number; firstBrokenSeq: number; reason: string };
+
+/** Walks the rows in order and reports the first one whose link or content does not check out. */
+export function verifyChain(rows: StoredChainRow[]): ChainVerdict {
+  let prev = GENESIS_HASH;
+  for (const [index, row] of rows.entries()) {
+    if (row.seq !== index + 1) {
+      return { valid: false, length: rows.length, firstBrokenSeq: row.seq, reason: `expected sequence number ${index + 1}, found ${row.seq} (a row is missing)` };
+    }
+    if (row.prevHash !== prev) {
+      return { valid: false, length: rows.length, firstBrokenSeq: row.seq, reason: 'the link to the previous row does not match' };
+    }
+    if (hashEvent(row, prev) !== row.hash) {
+      return { valid: false, length: rows.length, firstBrokenSeq: row.seq, reason: 'the row content does not match its hash (altered)' };
+    }
+    prev = row.hash;
+  }
+  return { valid: true, length: rows.length };
+}
