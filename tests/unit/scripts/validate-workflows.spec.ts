@@ -1,0 +1,40 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const TSX = join(process.cwd(), 'node_modules', '.bin', 'tsx');
+
+async function validate(...files: string[]): Promise<{ code: number; stdout: string }> {
+  try {
+    const { stdout } = await run(TSX, ['scripts/validate-workflows.ts', ...files], { cwd: process.cwd() });
+    return { code: 0, stdout };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string };
+    return { code: failed.code, stdout: failed.stdout };
+  }
+}
+
+describe('npm run workflows:validate', () => {
+  it('accepts the shipped workflows', async () => {
+    const result = await validate();
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('3 file(s) checked, 0 error(s)');
+  });
+
+  it('prints each error at its line and column and exits non-zero', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'workflows-'));
+    const bad = join(dir, 'bad.yaml');
+    // Line 48 of poverty-entry.yaml is `        target: support` of propose.submit.
+    const lines = readFileSync('workflows/poverty-entry.yaml', 'utf8').split('\n');
+    expect(lines[47]).toBe('        target: support');
+    lines[47] = '        target: suport';
+    writeFileSync(bad, lines.join('\n'));
+    const result = await validate(bad);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/bad\.yaml:48:9: error: target: there is no step named 'suport'.*\(at steps\.propose\.actions\.submit\.target\)/);
+    expect(result.stdout).toContain('1 file(s) checked, 1 error(s)');
+  }, 30_000);
+});
