@@ -3,6 +3,9 @@ import { Logger } from '@nestjs/common';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { DataSource } from 'typeorm';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from '../app.module.js';
+import { seedDemoCases } from './seed-demo-cases.js';
 import { loadAppConfig } from '../config/app-config.js';
 import type { Role } from '../engine/workflow-definition.js';
 import { hashPassword } from '../org/password-hasher.js';
@@ -106,6 +109,17 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       await dataSource.destroy();
     }
     logger.log(`Seeded ${DEMO_USERS.length} demo users (password ${DEMO_PASSWORD})`);
+    // The cases go through the application itself (definitions published, one transaction
+    // per action), so the application context is started for them.
+    const app = await NestFactory.createApplicationContext(AppModule, { logger: ['warn', 'error'] });
+    let created: number;
+    try {
+      created = await seedDemoCases(app);
+    } finally {
+      await app.close();
+    }
+    Logger.overrideLogger(['log', 'warn', 'error']);
+    logger.log(created > 0 ? `Started ${created} demo cases` : 'Demo cases already present: left as they are');
   })().catch((error: unknown) => {
     logger.error(error instanceof Error ? error.message : String(error));
     process.exit(1);

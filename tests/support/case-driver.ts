@@ -76,24 +76,14 @@ export function steps(body: CaseBody): string[] {
   return body.currentSteps.map((s) => s.key).sort();
 }
 
-export const HOUSEHOLD = { householdName: '陈大明', rural: true, memberCount: 4 };
-
-export const ELIGIBLE_PROPOSAL = {
-  perCapitaIncome: 4200,
-  hasLabourAbility: true,
-  dibao: true,
-  consent: true,
-  members: [
-    { name: '陈大明', relation: '户主', age: 46, labourAbility: true },
-    { name: '李秀英', relation: '配偶', age: 44, labourAbility: true, disability: false },
-  ],
-};
-
-export const SUPPORT_PLAN = {
-  measures: ['industry', 'employment'],
-  pairedUnit: '台山市农业农村局',
-  responsiblePerson: '黄志强',
-};
-
-export const PASSING_APPRAISAL = { meetingDate: '2026-03-10', attendance: 41, votesFor: 36, votesAgainst: 3, minutes: '村民代表会议一致同意纳入帮扶。' };
-export const FAILING_APPRAISAL = { meetingDate: '2026-03-10', attendance: 41, votesFor: 12, votesAgainst: 25, minutes: '多数代表认为收入核算有误。' };
+// The payloads live in src/ so that scripts/bench-transitions.ts drives the same cases;
+// re-exported here for the specs that import them from the driver.
+export {
+  CITY_APPROVAL,
+  COUNTY_APPROVAL,
+  ELIGIBLE_PROPOSAL,
+  FAILING_APPRAISAL,
+  HOUSEHOLD,
+  PASSING_APPRAISAL,
+  SUPPORT_PLAN,
+} from '../../src/database/demo-payloads.js';

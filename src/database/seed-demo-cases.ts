@@ -1,0 +1,95 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { toAuthUser, type AuthUser } from '../auth/auth-user.js';
+import { CasesService, type CaseView } from '../cases/cases.service.js';
+import { UsersService } from '../org/users.service.js';
+import {
+  COUNTY_APPROVAL,
+  ELIGIBLE_PROPOSAL,
+  PASSING_APPRAISAL,
+  SUPPORT_PLAN,
+} from './demo-payloads.js';
+
+/** One demo case: who starts it, and the actions taken so far (user, action, form). */
+interface DemoCase {
+  workflow: string;
+  starter: string;
+  data: Record<string, unknown>;
+  steps: [user: string, action: string, data: Record<string, unknown>, step?: string][];
+}
+
+const household = (householdName: string, rural = true, memberCount = 3) => ({ householdName, rural, memberCount });
+const EXIT_PROPOSAL = { perCapitaIncome: 7600, foodAndClothing: true, compulsoryEducation: true, basicMedical: true, housingSafety: true };
+const EXIT_SUPPORT = { pairedUnit: '台山市人力资源和社会保障局', responsiblePerson: '伍家豪' };
+const DISASTER = { disasterType: 'typhoon', disasterDate: '2026-09-14', lossDescription: '台风致房屋受损、鱼塘损毁。' };
+
+const entryUpTo = (count: number): DemoCase['steps'] =>
+  (
+    [
+      ['ts-officer', 'submit', ELIGIBLE_PROPOSAL],
+      ['ts-officer', 'submit', SUPPORT_PLAN],
+      ['ts-officer', 'record', PASSING_APPRAISAL],
+      ['ts-reviewer', 'approve', COUNTY_APPROVAL],
+      ['jm-approver', 'approve', {}],
+    ] as DemoCase['steps']
+  ).slice(0, count);
+
+/** A few cases in different steps of every procedure, so a new user sees work waiting. */
+export const DEMO_CASES: DemoCase[] = [
+  { workflow: 'poverty-entry', starter: 'ts-officer', data: household('陈大明', true, 4), steps: entryUpTo(0) },
+  { workflow: 'poverty-entry', starter: 'ts-officer', data: household('李秀兰', true, 2), steps: entryUpTo(1) },
+  { workflow: 'poverty-entry', starter: 'ts-officer', data: household('黄志强', true, 5), steps: entryUpTo(2) },
+  { workflow: 'poverty-entry', starter: 'ts-officer', data: household('伍国华', true, 3), steps: entryUpTo(3) },
+  { workflow: 'poverty-entry', starter: 'ts-officer', data: household('甄玉梅', false, 2), steps: entryUpTo(4) },
+  { workflow: 'poverty-entry', starter: 'ts-officer', data: household('邝永康', true, 6), steps: entryUpTo(5) },
+  { workflow: 'poverty-entry', starter: 'kp-officer', data: household('关少芬', true, 3), steps: [['kp-officer', 'submit', ELIGIBLE_PROPOSAL]] },
+  {
+    workflow: 'poverty-exit',
+    starter: 'ts-officer',
+    data: household('梅子健', true, 4),
+    steps: [
+      ['ts-officer', 'submit', EXIT_PROPOSAL],
+      ['ts-officer', 'submit', EXIT_SUPPORT],
+      ['ts-officer', 'record', PASSING_APPRAISAL],
+    ],
+  },
+  {
+    workflow: 'disaster-reentry',
+    starter: 'ts-officer',
+    data: { householdName: '谭阿婆', ...DISASTER },
+    steps: [
+      ['ts-reviewer', 'confirm', { opinion: '农业部门核实：鱼塘损毁属实' }, 'agricultureConfirm'],
+      ['ts-reviewer', 'confirm', { opinion: '气象部门核实：当日台风红色预警' }, 'meteorologyConfirm'],
+    ],
+  },
+];
+
+/**
+ * Starts the demo cases through the real service, as the demo users, so their history,
+ * tasks and outbox rows are exactly what real use produces. Skipped when the database
+ * already holds cases: seeding twice changes nothing.
+ */
+export async function seedDemoCases(app: INestApplicationContext): Promise<number> {
+  const cases = app.get(CasesService);
+  const users = app.get(UsersService);
+  const [{ count }] = await app.get(DataSource).query(`SELECT count(*)::int AS count FROM cases`);
+  if (count > 0) return 0;
+  const actors = new Map<string, AuthUser>();
+  const actor = async (username: string): Promise<AuthUser> => {
+    let user = actors.get(username);
+    if (!user) {
+      const entity = await users.findByUsername(username);
+      if (!entity) throw new Error(`Demo user ${username} is missing: seed the users first`);
+      user = toAuthUser(entity);
+      actors.set(username, user);
+    }
+    return user;
+  };
+  for (const demo of DEMO_CASES) {
+    let view: CaseView = await cases.start(await actor(demo.starter), { workflow: demo.workflow, data: demo.data });
+    for (const [username, action, data, step] of demo.steps) {
+      view = await cases.act(await actor(username), view.id, { action, step, data, expectedVersion: view.version });
+    }
+  }
+  return DEMO_CASES.length;
+}
