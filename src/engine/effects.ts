@@ -12,7 +12,7 @@ export type Effect =
   | { type: 'openTask'; step: string; entry: number; role: Role; level: Level }
   | { type: 'closeTask'; step: string; entry: number; outcome: string }
   | { type: 'startDeadline'; step: string; entry: number; startedAt: string; deadline: DeadlineDefinition }
-  | { type: 'cancelDeadline'; step: string; entry: number; reason: string }
+  | { type: 'cancelDeadline'; step: string; entry: number; reason: string; pause: boolean }
   | { type: 'notify'; template: NotificationTemplate; step?: string; role?: Role; level?: Level }
   | { type: 'caseFinished'; step: string; status: string };
 

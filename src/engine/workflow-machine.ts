@@ -230,6 +230,9 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
                   step: key,
                   entry: context.entries[key],
                   reason: event.step === key ? `action:${event.action}` : 'step-left',
+                  // Returned for correction (补正): the clock stops and keeps the time left
+                  // for when the case comes back, unless the step restarts its clock.
+                  pause: event.step === key && step.actions?.[event.action as string]?.kind === 'return' && !deadline.restartOnReturn,
                 }),
               },
             ]

@@ -144,9 +144,20 @@ export function entered(workflow: CompiledWorkflow, step: string, entry: number,
 
 /** The effects of leaving a task step, by one of its own actions or because the case moved on ('cancelled'). */
 export function left(workflow: CompiledWorkflow, step: string, entry: number, outcome: string): Effect[] {
+  const deadline = deadlineOf(workflow, step);
+  // A return for correction pauses the step's clock instead of cancelling it.
+  const returning = workflow.steps.get(step)!.definition.actions?.[outcome]?.kind === 'return';
   return [
-    ...(deadlineOf(workflow, step)
-      ? [{ type: 'cancelDeadline' as const, step, entry, reason: outcome === 'cancelled' ? 'step-left' : `action:${outcome}` }]
+    ...(deadline
+      ? [
+          {
+            type: 'cancelDeadline' as const,
+            step,
+            entry,
+            reason: outcome === 'cancelled' ? 'step-left' : `action:${outcome}`,
+            pause: returning && !deadline.restartOnReturn,
+          },
+        ]
       : []),
     { type: 'closeTask', step, entry, outcome },
   ];

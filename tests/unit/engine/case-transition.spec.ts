@@ -221,7 +221,7 @@ describe('poverty-entry', () => {
       visit(c.act(officer, 'submit', supportPlan()), 'appraisal', 3);
       visit(c.act(officer, 'record', appraisal(45)), 'countyReview', 1);
       visit(c.act(reviewer, 'return', { reason: '补充成员信息' }), 'propose', 3);
-      expect(c.last.effects).toContainEqual({ type: 'cancelDeadline', step: 'countyReview', entry: 1, reason: 'action:return' });
+      expect(c.last.effects).toContainEqual({ type: 'cancelDeadline', step: 'countyReview', entry: 1, reason: 'action:return', pause: true });
       visit(c.act(officer, 'submit', eligibleProposal()), 'support', 5);
       visit(c.act(officer, 'submit', supportPlan()), 'appraisal', 4);
       visit(c.act(officer, 'record', appraisal(45)), 'countyReview', 2);
@@ -738,9 +738,9 @@ describe('disaster-reentry', () => {
     );
     expect(r.effects).toEqual(
       expect.arrayContaining([
-        { type: 'cancelDeadline', step: 'meteorologyConfirm', entry: 1, reason: 'action:deny' },
-        { type: 'cancelDeadline', step: 'civilAffairsConfirm', entry: 1, reason: 'step-left' },
-        { type: 'cancelDeadline', step: 'landConfirm', entry: 1, reason: 'step-left' },
+        { type: 'cancelDeadline', step: 'meteorologyConfirm', entry: 1, reason: 'action:deny', pause: false },
+        { type: 'cancelDeadline', step: 'civilAffairsConfirm', entry: 1, reason: 'step-left', pause: false },
+        { type: 'cancelDeadline', step: 'landConfirm', entry: 1, reason: 'step-left', pause: false },
       ]),
     );
     expect(r.effects.filter((e) => e.type === 'cancelDeadline')).toHaveLength(3);
