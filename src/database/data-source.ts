@@ -10,6 +10,10 @@ import { OutboxMessageEntity } from '../cases/outbox-message.entity.js';
 import { WorkflowDefinitionEntity } from '../definitions/workflow-definition.entity.js';
 import { UserEntity } from '../org/user.entity.js';
 import { TaskEntity } from '../tasks/task.entity.js';
+import { CalendarDayEntity } from '../deadlines/calendar-day.entity.js';
+import { DeadlineEntity } from '../deadlines/deadline.entity.js';
+import { EmailDeliveryEntity } from '../notifications/email-delivery.entity.js';
+import { NotificationEntity } from '../notifications/notification.entity.js';
 
 /** Every entity, listed by hand: a glob would silently miss a file or pick up a stray one. */
 export const ENTITIES = [
@@ -20,6 +24,10 @@ export const ENTITIES = [
   TaskEntity,
   OutboxMessageEntity,
   IdempotencyKeyEntity,
+  DeadlineEntity,
+  CalendarDayEntity,
+  NotificationEntity,
+  EmailDeliveryEntity,
 ];
 
 /**

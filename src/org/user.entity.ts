@@ -23,6 +23,10 @@ export class UserEntity {
   @Column({ name: 'jurisdiction_code', type: 'varchar', length: 12 })
   jurisdictionCode!: string;
 
+  /** Where alerts and digests are mailed; users without one get in-app notifications only. */
+  @Column({ name: 'email', type: 'varchar', length: 200, nullable: true })
+  email!: string | null;
+
   @Column({ name: 'failed_login_count', type: 'int', default: 0 })
   failedLoginCount!: number;
 
