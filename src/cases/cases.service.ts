@@ -5,6 +5,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../common/clock.js';
 import { affectedRows } from '../database/sql.js';
+import { DeadlinesService } from '../deadlines/deadlines.service.js';
 import { DefinitionsService, type PublishedDefinition } from '../definitions/definitions.service.js';
 import {
   activeSteps,
@@ -53,7 +54,7 @@ export interface CaseView {
   updatedAt: Date;
 }
 
-interface CaseRow {
+export interface CaseRow {
   id: string;
   definition_id: string;
   status: string;
@@ -90,6 +91,7 @@ export class CasesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly definitions: DefinitionsService,
+    private readonly deadlines: DeadlinesService,
     private readonly clock: Clock,
   ) {}
 
@@ -119,31 +121,48 @@ export class CasesService {
       );
     }
 
-    const now = this.clock.now();
-    const caseInput = { data: command.data, jurisdiction, now };
-    const result = startCase(published.compiled, caseInput);
-    const id = randomUUID();
-    const title = definition.titleField ? String(command.data[definition.titleField] ?? '') || null : null;
-
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO cases (id, workflow_key, workflow_version, definition_id, status, snapshot, data, title, jurisdiction_code, version, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $11)`,
-        [id, published.key, published.version, published.id, result.status, result.snapshot, result.snapshot.context.data, title, jurisdiction, user.id, now],
-      );
-      await this.appendHistory(manager, {
-        caseId: id,
-        seq: 1,
-        prevHash: GENESIS_HASH,
-        eventType: 'started',
-        action: null,
-        actor: toActor(user),
-        payload: { ...caseInput, now: now.toISOString() },
-        at: now,
-      });
-      await this.applyEffects(manager, id, jurisdiction, result.effects, toActor(user), now);
+      const id = await this.insertCase(manager, published, command.data, jurisdiction, toActor(user), this.clock.now());
       return this.view(manager, published, await this.loadRow(manager, id), user);
     });
+  }
+
+  /**
+   * Opens a case on behalf of the system (an escalation opening an accountability
+   * interview), inside the caller's transaction. The start form is still checked: a
+   * definition that the system feeds wrongly fails loudly instead of storing bad data.
+   */
+  async startAsSystem(manager: EntityManager, workflow: string, data: Record<string, unknown>, jurisdiction: string, now: Date): Promise<string> {
+    const published = await this.definitions.latest(workflow);
+    const issues = validateFormInput(published.compiled.definition.start.fields, data);
+    if (issues.length > 0) {
+      throw new EngineException(EngineExceptionCode.INVALID_INPUT, `System start of ${workflow}: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, { issues });
+    }
+    return this.insertCase(manager, published, data, jurisdiction, SYSTEM_ACTOR, now);
+  }
+
+  private async insertCase(
+    manager: EntityManager,
+    published: PublishedDefinition,
+    data: Record<string, unknown>,
+    jurisdiction: string,
+    actor: Actor,
+    now: Date,
+  ): Promise<string> {
+    const { definition } = published.compiled;
+    const caseInput = { data, jurisdiction, now };
+    const result = startCase(published.compiled, caseInput);
+    const id = randomUUID();
+    const title = definition.titleField ? String(data[definition.titleField] ?? '') || null : null;
+    await manager.query(
+      `INSERT INTO cases (id, workflow_key, workflow_version, definition_id, status, snapshot, data, title, jurisdiction_code, version, created_by, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $11)`,
+      [id, published.key, published.version, published.id, result.status, result.snapshot, result.snapshot.context.data, title, jurisdiction, actor.id, now],
+    );
+    const row = { id, jurisdiction_code: jurisdiction, last_seq: null, last_hash: null };
+    await this.appendEvent(manager, row, 'started', null, actor, { ...caseInput, now: now.toISOString() }, now);
+    await this.applyEffects(manager, row, result.effects, actor, now);
+    return id;
   }
 
   async get(user: AuthUser, id: string): Promise<CaseView> {
@@ -166,49 +185,18 @@ export class CasesService {
         const earlier = await this.claimIdempotencyKey(manager, user, id, idempotencyKey, requestHash);
         if (earlier) return earlier;
       }
-      const row = await this.readable(manager, user, id);
+      // The row lock serialises actions, deadline firings and history appends on one case.
+      const row = await this.readable(manager, user, id, true);
       if (row.version !== command.expectedVersion) throw versionConflict(command.expectedVersion, row.version);
       const published = await this.definitions.byId(row.definition_id);
-      const actor = toActor(user);
-      const now = this.clock.now();
-
-      let result: TransitionResult & { event: unknown };
       try {
-        result = applyAction(published.compiled, row.snapshot, {
-          action: command.action,
-          step: command.step,
-          input: command.data ?? {},
-          actor,
-          now,
-          comment: command.comment,
-        });
+        await this.perform(manager, row, published, toActor(user), command, this.clock.now());
       } catch (error) {
         if (error instanceof EngineException) throw fromEngine(error);
         throw error;
       }
 
-      const updated = await affectedRows(
-        manager,
-        `UPDATE cases SET snapshot = $3, data = $4, status = $5, version = version + 1, updated_at = $6
-          WHERE id = $1 AND version = $2`,
-        [id, command.expectedVersion, result.snapshot, result.snapshot.context.data, result.status, now],
-      );
-      // Another action committed between our read and our update.
-      if (updated !== 1) throw versionConflict(command.expectedVersion, command.expectedVersion + 1);
-
-      await this.appendHistory(manager, {
-        caseId: id,
-        seq: (row.last_seq ?? 0) + 1,
-        prevHash: row.last_hash ?? GENESIS_HASH,
-        eventType: 'action',
-        action: command.action,
-        actor,
-        payload: result.event,
-        at: now,
-      });
-      await this.applyEffects(manager, id, row.jurisdiction_code, result.effects, actor, now);
-
-      const view = await this.view(manager, published, await this.loadRow(manager, id), user);
+      const view = await this.view(manager, published, row, user);
       if (idempotencyKey !== undefined) {
         await manager.query(`UPDATE idempotency_keys SET status_code = 200, response = $3 WHERE user_id = $1 AND key = $2`, [
           user.id,
@@ -267,37 +255,89 @@ export class CasesService {
     return earlier.response as CaseView;
   }
 
-  private async readable(manager: EntityManager, user: AuthUser, id: string): Promise<CaseRow> {
-    const row = await this.loadRow(manager, id);
+  private async readable(manager: EntityManager, user: AuthUser, id: string, lock = false): Promise<CaseRow> {
+    const row = await this.loadRow(manager, id, lock);
     if (!row || !isWithin(row.jurisdiction_code, user.jurisdictionCode)) throw caseNotFound(id);
     return row;
   }
 
-  private async loadRow(manager: EntityManager, id: string): Promise<CaseRow> {
+  private async loadRow(manager: EntityManager, id: string, lock = false): Promise<CaseRow> {
     const [row] = await manager.query(
       `SELECT c.id, c.definition_id, c.status, c.snapshot, c.data, c.title, c.jurisdiction_code, c.version,
               c.created_at, c.updated_at, h.seq AS last_seq, h.hash AS last_hash
          FROM cases c
          LEFT JOIN LATERAL (SELECT seq, hash FROM case_history WHERE case_id = c.id ORDER BY seq DESC LIMIT 1) h ON true
-        WHERE c.id = $1`,
+        WHERE c.id = $1${lock ? ' FOR UPDATE OF c' : ''}`,
       [id],
     );
     return row;
   }
 
-  private async appendHistory(
+  /**
+   * One transition inside the caller's transaction, for a person or the system: the pure
+   * engine step, the conditional version update, the history row, the effects. Throws
+   * EngineException when the engine refuses. `row` must be locked (FOR UPDATE) and is
+   * updated in place, so several events can be appended in one transaction.
+   */
+  async perform(
     manager: EntityManager,
-    event: { caseId: string; seq: number; prevHash: string; eventType: string; action: string | null; actor: Actor; payload: unknown; at: Date },
+    row: CaseRow,
+    published: PublishedDefinition,
+    actor: Actor,
+    command: Omit<CaseActionCommand, 'expectedVersion'> & { expectedVersion?: number },
+    now: Date,
+  ): Promise<TransitionResult> {
+    const expected = command.expectedVersion ?? row.version;
+    const result = applyAction(published.compiled, row.snapshot, {
+      action: command.action,
+      step: command.step,
+      input: command.data ?? {},
+      actor,
+      now,
+      comment: command.comment,
+    });
+    const updated = await affectedRows(
+      manager,
+      `UPDATE cases SET snapshot = $3, data = $4, status = $5, version = version + 1, updated_at = $6
+        WHERE id = $1 AND version = $2`,
+      [row.id, expected, result.snapshot, result.snapshot.context.data, result.status, now],
+    );
+    // Checked even under the row lock: the version is the contract, not the lock.
+    if (updated !== 1) throw versionConflict(expected, expected + 1);
+    Object.assign(row, { snapshot: result.snapshot, data: result.snapshot.context.data, status: result.status, version: expected + 1, updated_at: now });
+    await this.appendEvent(manager, row, 'action', command.action, actor, result.event, now);
+    await this.applyEffects(manager, row, result.effects, actor, now);
+    return result;
+  }
+
+  /** Appends a chained history row; `row` (locked by the caller) carries the chain's head. */
+  async appendEvent(
+    manager: EntityManager,
+    row: Pick<CaseRow, 'id' | 'last_seq' | 'last_hash'>,
+    eventType: string,
+    action: string | null,
+    actor: Actor,
+    payload: unknown,
+    at: Date,
   ): Promise<void> {
-    const actorRecord = { kind: event.actor.kind, id: event.actor.id, username: event.actor.username ?? null, roles: event.actor.roles };
+    const seq = (row.last_seq ?? 0) + 1;
+    const prevHash = row.last_hash ?? GENESIS_HASH;
+    const actorRecord = { kind: actor.kind, id: actor.id, username: actor.username ?? null, roles: actor.roles };
     // Hash exactly what the database will give back: jsonb drops undefined fields.
-    const payload = JSON.parse(JSON.stringify(event.payload));
-    const chained = { caseId: event.caseId, seq: event.seq, eventType: event.eventType, action: event.action, actorId: event.actor.id, actor: actorRecord, payload, at: event.at };
+    const stored = JSON.parse(JSON.stringify(payload));
+    const hash = hashEvent({ caseId: row.id, seq, eventType, action, actorId: actor.id, actor: actorRecord, payload: stored, at }, prevHash);
     await manager.query(
       `INSERT INTO case_history (case_id, seq, event_type, action, actor_id, actor, payload, at, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [event.caseId, event.seq, event.eventType, event.action, event.actor.id, actorRecord, payload, event.at, event.prevHash, hashEvent(chained, event.prevHash)],
+      [row.id, seq, eventType, action, actor.id, actorRecord, stored, at, prevHash, hash],
     );
+    row.last_seq = seq;
+    row.last_hash = hash;
+  }
+
+  /** The case row locked for an update by the system (deadline firings); undefined when it vanished. */
+  async lockForSystem(manager: EntityManager, id: string): Promise<CaseRow | undefined> {
+    return this.loadRow(manager, id, true);
   }
 
   /**
@@ -305,10 +345,19 @@ export class CasesService {
    * everything meant for later delivery — deadlines, notifications, the end of a case —
    * goes to the outbox, which a relay hands to BullMQ after the commit.
    */
-  private async applyEffects(manager: EntityManager, caseId: string, jurisdiction: string, effects: Effect[], actor: Actor, now: Date): Promise<void> {
+  private async applyEffects(
+    manager: EntityManager,
+    row: Pick<CaseRow, 'id' | 'jurisdiction_code'>,
+    effects: Effect[],
+    actor: Actor,
+    now: Date,
+  ): Promise<void> {
+    const caseId = row.id;
+    const jurisdiction = row.jurisdiction_code;
     const closes = effects.filter((e) => e.type === 'closeTask');
     const opens = effects.filter((e) => e.type === 'openTask');
-    const deliveries = effects.filter((e) => e.type !== 'openTask' && e.type !== 'closeTask');
+    const deliveries = effects.filter((e) => e.type === 'notify' || e.type === 'caseFinished');
+    await this.deadlines.apply(manager, caseId, effects, now);
     if (closes.length > 0) {
       await manager.query(
         `UPDATE tasks t
@@ -388,6 +437,9 @@ export class CasesService {
     };
   }
 }
+
+/** Deadlines and jobs act as the system, never on behalf of a user. */
+export const SYSTEM_ACTOR: Actor = { kind: 'system', id: null, username: 'system', roles: [] };
 
 export function toActor(user: AuthUser): Actor {
   return { kind: 'user', id: user.id, username: user.username, roles: user.roles, jurisdictionCode: user.jurisdictionCode };

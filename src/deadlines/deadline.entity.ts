@@ -59,9 +59,12 @@ export class DeadlineEntity {
   @Column({ name: 'settings', type: 'jsonb' })
   settings!: DeadlineDefinition;
 
-  /** While paused (补正): the working days that were left of the step's due time. */
-  @Column({ name: 'remaining_working_days', type: 'int', nullable: true })
-  remainingWorkingDays!: number | null;
+  /**
+   * While paused (补正): what was left of the step's time, in the unit of the step's
+   * duration (working days, days, hours or minutes).
+   */
+  @Column({ name: 'remaining', type: 'int', nullable: true })
+  remaining!: number | null;
 
   /** The generation last handed to BullMQ; null while the row waits in the table. */
   @Column({ name: 'enqueued_generation', type: 'int', nullable: true })

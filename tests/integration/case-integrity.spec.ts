@@ -20,6 +20,7 @@ async function counts(caseId: string) {
             (SELECT count(*)::int FROM tasks WHERE case_id = $1) AS tasks,
             (SELECT count(*)::int FROM tasks WHERE case_id = $1 AND status = 'open') AS open_tasks,
             (SELECT count(*)::int FROM outbox WHERE case_id = $1) AS outbox,
+            (SELECT json_agg(json_build_object('step', step, 'kind', kind, 'status', status) ORDER BY id) FROM deadlines WHERE case_id = $1) AS deadlines,
             (SELECT snapshot FROM cases WHERE id = $1) AS snapshot`,
     [caseId],
   );
@@ -83,18 +84,18 @@ describe('one action, one transaction', () => {
   it('leaves case, history, tasks and outbox untouched when the transaction fails after the history insert', async () => {
     const c = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
     const before = await counts(c.id);
-    // A real failure inside PostgreSQL, after the case update and the history insert:
-    // the outbox insert is the last write of an action.
+    // A real failure inside PostgreSQL, after the case update, the history insert and the
+    // closing of the old task: the deadlines of the next step are among the last writes.
     await testApp.dataSource.query(`
-      CREATE FUNCTION fail_outbox() RETURNS trigger LANGUAGE plpgsql AS $$
+      CREATE FUNCTION fail_deadlines() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN RAISE EXCEPTION 'injected failure'; END $$;
-      CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox FOR EACH ROW EXECUTE FUNCTION fail_outbox();`);
+      CREATE TRIGGER fail_deadlines BEFORE INSERT ON deadlines FOR EACH ROW EXECUTE FUNCTION fail_deadlines();`);
     try {
       const failed = await driver.try('ts-officer', c, 'submit', ELIGIBLE_PROPOSAL);
       expect(failed.status).toBe(500);
       expect(failed.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' });
     } finally {
-      await testApp.dataSource.query(`DROP TRIGGER fail_outbox ON outbox; DROP FUNCTION fail_outbox();`);
+      await testApp.dataSource.query(`DROP TRIGGER fail_deadlines ON deadlines; DROP FUNCTION fail_deadlines();`);
     }
     expect(await counts(c.id)).toEqual(before);
     const retried = await driver.act('ts-officer', c, 'submit', ELIGIBLE_PROPOSAL);

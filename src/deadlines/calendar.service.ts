@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { Clock } from '../common/clock.js';
+import { WorkingCalendar, type CalendarOverride } from './working-calendar.js';
+
+/** How long a process trusts its copy of the administrators' overrides before re-reading them. */
+const REFRESH_MS = 60_000;
+
+/**
+ * The working calendar in force: the statutory data shipped by `chinese-days`, corrected
+ * and extended by the administrators' rows in `calendar_days`. Several processes share the
+ * table, so each re-reads it at most once a minute (and at once after its own change).
+ */
+@Injectable()
+export class CalendarService {
+  private static readonly base = WorkingCalendar.fromChineseDays();
+  private cached?: { calendar: WorkingCalendar; loadedAt: number };
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  async current(): Promise<WorkingCalendar> {
+    const now = this.clock.now().getTime();
+    if (this.cached && Math.abs(now - this.cached.loadedAt) < REFRESH_MS) return this.cached.calendar;
+    const rows: { date: string; kind: 'holiday' | 'workday' }[] = await this.dataSource.query(
+      `SELECT to_char(date, 'YYYY-MM-DD') AS date, kind FROM calendar_days ORDER BY date`,
+    );
+    const overrides: CalendarOverride[] = rows.map((r) => ({ date: r.date, kind: r.kind }));
+    const years = [...new Set(rows.map((r) => Number(r.date.slice(0, 4))))];
+    const calendar = CalendarService.base.withOverrides(overrides, years);
+    this.cached = { calendar, loadedAt: now };
+    return calendar;
+  }
+
+  /** Forget the cached copy, after this process changed the overrides. */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+}
