@@ -2,9 +2,13 @@ import { Module } from '@nestjs/common';
 import { AuthModule } from './auth/auth.module.js';
 import { CasesModule } from './cases/cases.module.js';
 import { CoreModule } from './common/core.module.js';
+import { runWorkerInProcess } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { DeadlineFiringModule } from './deadlines/deadline-firing.module.js';
 import { DefinitionsModule } from './definitions/definitions.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { OrgModule } from './org/org.module.js';
 
 /** Wiring only: the HTTP application. */
@@ -17,8 +21,13 @@ import { OrgModule } from './org/org.module.js';
     AuthModule,
     DefinitionsModule,
     CasesModule,
-    // QueuesModule (src/common/queues.module.ts) is imported by the worker only, so the
-    // API does not need Redis to serve; import it here when the API must enqueue.
+    DeadlineFiringModule,
+    NotificationsModule,
+    // The worker (JobsModule: BullMQ workers, deadline scheduler, reconciler, outbox relay)
+    // runs in the API process only with RUN_WORKER=true — the default in development. In
+    // production and tests it is a process of its own (src/worker.ts), so the API does not
+    // need Redis to serve. Decided when this file is loaded; loadAppConfig validates it.
+    ...(runWorkerInProcess() ? [JobsModule] : []),
   ],
 })
 export class AppModule {}

@@ -1,8 +1,8 @@
 import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CoreModule } from './common/core.module.js';
-import { QueuesModule } from './common/queues.module.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
+import { JobsModule } from './jobs/jobs.module.js';
 
 /** Wiring only: the worker process (no HTTP). */
 @Module({
@@ -10,8 +10,8 @@ import { DatabaseModule } from './database/database.module.js';
     ConfigModule,
     CoreModule,
     DatabaseModule,
-    QueuesModule,
-    // ── The outbox relay, deadline scheduler, BullMQ workers and reconciler go here. ──
+    // BullMQ workers and their handlers, deadline scheduler, reconciler, outbox relay.
+    JobsModule,
   ],
 })
 export class WorkerModule implements OnApplicationShutdown {

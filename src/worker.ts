@@ -1,23 +1,27 @@
 import 'reflect-metadata';
-import { Logger } from '@nestjs/common';
+import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadAppConfig } from './config/app-config.js';
 import { WorkerModule } from './worker.module.js';
 
 /**
- * The worker process: BullMQ workers and the reconciler, no HTTP. It does not run
- * migrations (the API does, at start-up), and whatever it handles it re-reads from
- * PostgreSQL, so it can be stopped and restarted at any moment.
+ * The worker process: BullMQ workers (deadline firings, outbox deliveries, the daily
+ * digest), the deadline scheduler, the reconciler and the outbox relay — no HTTP. It does
+ * not run migrations (the API does, at start-up), and whatever it handles it re-reads from
+ * PostgreSQL, so any number of workers can run, and each can be stopped (SIGTERM: timers
+ * stop, jobs in progress finish) or killed at any moment (its jobs are redelivered).
  */
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Worker');
-  loadAppConfig(); // fail fast with every configuration problem listed
-  const app = await NestFactory.createApplicationContext(WorkerModule);
-  // SIGTERM/SIGINT → app.close(): modules' shutdown hooks close queues and connections.
+  const config = loadAppConfig(); // fail fast with every configuration problem listed
+  const logLevels: LogLevel[] =
+    config.nodeEnv === 'production' ? ['fatal', 'error', 'warn', 'log'] : ['fatal', 'error', 'warn', 'log', 'debug'];
+  const app = await NestFactory.createApplicationContext(WorkerModule, { logger: logLevels });
+  // SIGTERM/SIGINT → app.close(): modules' shutdown hooks close workers, queues and connections.
   // useProcessExit: exit with 0 once closed rather than re-raising the signal.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.init();
-  logger.log('fupin-flow worker started');
+  logger.log(`fupin-flow worker started (pid ${process.pid}, BullMQ prefix '${config.delivery.bullmqPrefix}')`);
 }
 
 bootstrap().catch((error: unknown) => {

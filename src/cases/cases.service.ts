@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../common/clock.js';
-import { affectedRows } from '../database/sql.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { DeadlinesService } from '../deadlines/deadlines.service.js';
 import { DefinitionsService, type PublishedDefinition } from '../definitions/definitions.service.js';
 import {
@@ -15,7 +15,6 @@ import {
   type PersistedCaseSnapshot,
   type TransitionResult,
 } from '../engine/case-transition.js';
-import type { Effect } from '../engine/effects.js';
 import { EngineException, EngineExceptionCode } from '../engine/engine.exception.js';
 import { validateFormInput } from '../engine/form-input.js';
 import { replayHistory } from '../engine/history-replay.js';
@@ -23,6 +22,7 @@ import { isWithin, jurisdictionAt, levelOf } from '../engine/jurisdiction-code.j
 import type { Actor } from '../engine/workflow-machine.js';
 import { caseNotFound, CaseException, CaseExceptionCode, fromEngine, versionConflict } from './case.exception.js';
 import { canonicalJson, GENESIS_HASH, hashEvent, verifyChain, type StoredChainRow } from './history-chain.js';
+import { ACT_WRITE_SQL, actWriteParams, START_WRITE_SQL, startWriteParams, type HistoryRowParams, type OpenTaskRow, type WriteResult } from './transition-writes.js';
 
 export interface StartCaseCommand {
   workflow: string;
@@ -69,22 +69,20 @@ export interface CaseRow {
   last_hash: string | null;
 }
 
-interface TaskRow {
-  id: string;
-  step: string;
-  role: string;
-  level: string;
-  jurisdiction_code: string;
-  assignee_id: string | null;
-  opened_at: Date;
-}
+/** The locked read of the action path (and the plain read of `get`), with the history chain's head. */
+const CASE_READ_SQL = `SELECT c.id, c.definition_id, c.status, c.snapshot, c.data, c.title, c.jurisdiction_code, c.version,
+        c.created_at, c.updated_at, h.seq AS last_seq, h.hash AS last_hash
+   FROM cases c
+   LEFT JOIN LATERAL (SELECT seq, hash FROM case_history WHERE case_id = c.id ORDER BY seq DESC LIMIT 1) h ON true
+  WHERE c.id = $1`;
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
 /**
- * Cases and their actions. Each action is one transaction: the conditional version
- * update, the chained history row, the task rows and the outbox rows the engine's effects
- * ask for — all of it or none of it. The engine itself is pure; this is the shell.
+ * Cases and their actions. Each action is one transaction: the locked read, then ONE write
+ * statement (src/cases/transition-writes.ts) with the conditional version update, the
+ * chained history row, and the task, deadline and outbox rows the engine's effects ask
+ * for — all of it or none of it. The engine itself is pure; this is the shell.
  */
 @Injectable()
 export class CasesService {
@@ -121,10 +119,11 @@ export class CasesService {
       );
     }
 
-    return this.dataSource.transaction(async (manager) => {
-      const id = await this.insertCase(manager, published, command.data, jurisdiction, toActor(user), this.clock.now());
-      return this.view(manager, published, await this.loadRow(manager, id), user);
-    });
+    // One statement writes the case and everything its first step asks for, so it needs no
+    // explicit transaction: a statement is atomic on its own.
+    const now = this.clock.now();
+    const { row, openTasks } = await this.insertCase(this.dataSource.manager, published, command.data, jurisdiction, toActor(user), now);
+    return this.view(this.dataSource.manager, published, row, user, openTasks);
   }
 
   /**
@@ -138,9 +137,10 @@ export class CasesService {
     if (issues.length > 0) {
       throw new EngineException(EngineExceptionCode.INVALID_INPUT, `System start of ${workflow}: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, { issues });
     }
-    return this.insertCase(manager, published, data, jurisdiction, SYSTEM_ACTOR, now);
+    return (await this.insertCase(manager, published, data, jurisdiction, SYSTEM_ACTOR, now)).row.id;
   }
 
+  /** Starts a case in one statement (START_WRITE_SQL): the case row, its first history row, tasks, timers, outbox. */
   private async insertCase(
     manager: EntityManager,
     published: PublishedDefinition,
@@ -148,21 +148,53 @@ export class CasesService {
     jurisdiction: string,
     actor: Actor,
     now: Date,
-  ): Promise<string> {
+  ): Promise<{ row: CaseRow; openTasks: OpenTaskRow[] }> {
     const { definition } = published.compiled;
     const caseInput = { data, jurisdiction, now };
     const result = startCase(published.compiled, caseInput);
     const id = randomUUID();
     const title = definition.titleField ? String(data[definition.titleField] ?? '') || null : null;
-    await manager.query(
-      `INSERT INTO cases (id, workflow_key, workflow_version, definition_id, status, snapshot, data, title, jurisdiction_code, version, created_by, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $11)`,
-      [id, published.key, published.version, published.id, result.status, result.snapshot, result.snapshot.context.data, title, jurisdiction, actor.id, now],
+    const row: CaseRow = {
+      id,
+      definition_id: published.id,
+      status: result.status,
+      snapshot: result.snapshot,
+      data: result.snapshot.context.data,
+      title,
+      jurisdiction_code: jurisdiction,
+      version: 0,
+      created_at: now,
+      updated_at: now,
+      last_seq: null,
+      last_hash: null,
+    };
+    const history = this.historyRow(row, 'started', null, actor, { ...caseInput, now: now.toISOString() }, now);
+    const deadlines = await this.deadlines.plan(manager, id, result.effects, now);
+    const written = await this.write(
+      manager,
+      'case-start',
+      START_WRITE_SQL,
+      startWriteParams({
+        caseId: id,
+        jurisdiction,
+        workflowKey: published.key,
+        workflowVersion: published.version,
+        definitionId: published.id,
+        title,
+        snapshot: result.snapshot,
+        data: result.snapshot.context.data,
+        status: result.status,
+        effects: result.effects,
+        deadlines,
+        actorId: actor.id,
+        history,
+        now,
+      }),
     );
-    const row = { id, jurisdiction_code: jurisdiction, last_seq: null, last_hash: null };
-    await this.appendEvent(manager, row, 'started', null, actor, { ...caseInput, now: now.toISOString() }, now);
-    await this.applyEffects(manager, row, result.effects, actor, now);
-    return id;
+    if (written.affected !== 1) throw new Error(`Case ${id} was not inserted`);
+    Object.assign(row, { last_seq: history.seq, last_hash: history.hash });
+    for (const effect of deadlines.resumes) await this.deadlines.resume(manager, id, effect, now);
+    return { row, openTasks: written.open_tasks };
   }
 
   async get(user: AuthUser, id: string): Promise<CaseView> {
@@ -189,14 +221,16 @@ export class CasesService {
       const row = await this.readable(manager, user, id, true);
       if (row.version !== command.expectedVersion) throw versionConflict(command.expectedVersion, row.version);
       const published = await this.definitions.byId(row.definition_id);
+      let performed: Awaited<ReturnType<CasesService['perform']>>;
       try {
-        await this.perform(manager, row, published, toActor(user), command, this.clock.now());
+        performed = await this.perform(manager, row, published, toActor(user), command, this.clock.now());
       } catch (error) {
         if (error instanceof EngineException) throw fromEngine(error);
         throw error;
       }
 
-      const view = await this.view(manager, published, row, user);
+      // The write statement returned the open tasks: the view needs no query of its own.
+      const view = await this.view(manager, published, row, user, performed.openTasks);
       if (idempotencyKey !== undefined) {
         await manager.query(`UPDATE idempotency_keys SET status_code = 200, response = $3 WHERE user_id = $1 AND key = $2`, [
           user.id,
@@ -262,15 +296,10 @@ export class CasesService {
   }
 
   private async loadRow(manager: EntityManager, id: string, lock = false): Promise<CaseRow> {
-    const [row] = await manager.query(
-      `SELECT c.id, c.definition_id, c.status, c.snapshot, c.data, c.title, c.jurisdiction_code, c.version,
-              c.created_at, c.updated_at, h.seq AS last_seq, h.hash AS last_hash
-         FROM cases c
-         LEFT JOIN LATERAL (SELECT seq, hash FROM case_history WHERE case_id = c.id ORDER BY seq DESC LIMIT 1) h ON true
-        WHERE c.id = $1${lock ? ' FOR UPDATE OF c' : ''}`,
-      [id],
-    );
-    return row;
+    const { rows } = lock
+      ? await preparedQuery<CaseRow>(manager, 'case-read-locked', `${CASE_READ_SQL} FOR UPDATE OF c`, [id])
+      : await preparedQuery<CaseRow>(manager, 'case-read', CASE_READ_SQL, [id]);
+    return rows[0];
   }
 
   /**
@@ -286,7 +315,7 @@ export class CasesService {
     actor: Actor,
     command: Omit<CaseActionCommand, 'expectedVersion'> & { expectedVersion?: number },
     now: Date,
-  ): Promise<TransitionResult> {
+  ): Promise<TransitionResult & { openTasks: OpenTaskRow[] }> {
     const expected = command.expectedVersion ?? row.version;
     const result = applyAction(published.compiled, row.snapshot, {
       action: command.action,
@@ -296,18 +325,68 @@ export class CasesService {
       now,
       comment: command.comment,
     });
-    const updated = await affectedRows(
+    const history = this.historyRow(row, 'action', command.action, actor, result.event, now);
+    const deadlines = await this.deadlines.plan(manager, row.id, result.effects, now);
+    // All the writes in one statement, gated on the version (ACT_WRITE_SQL).
+    const written = await this.write(
       manager,
-      `UPDATE cases SET snapshot = $3, data = $4, status = $5, version = version + 1, updated_at = $6
-        WHERE id = $1 AND version = $2`,
-      [row.id, expected, result.snapshot, result.snapshot.context.data, result.status, now],
+      'case-act',
+      ACT_WRITE_SQL,
+      actWriteParams({
+        caseId: row.id,
+        jurisdiction: row.jurisdiction_code,
+        expectedVersion: expected,
+        snapshot: result.snapshot,
+        data: result.snapshot.context.data,
+        status: result.status,
+        effects: result.effects,
+        deadlines,
+        actorId: actor.id,
+        history,
+        now,
+      }),
     );
-    // Checked even under the row lock: the version is the contract, not the lock.
-    if (updated !== 1) throw versionConflict(expected, expected + 1);
-    Object.assign(row, { snapshot: result.snapshot, data: result.snapshot.context.data, status: result.status, version: expected + 1, updated_at: now });
-    await this.appendEvent(manager, row, 'action', command.action, actor, result.event, now);
-    await this.applyEffects(manager, row, result.effects, actor, now);
-    return result;
+    // Checked even under the row lock: the version is the contract, not the lock. Nothing
+    // was written when it does not match; the caller's transaction rolls back anyway.
+    if (written.affected !== 1) throw versionConflict(expected, expected + 1);
+    Object.assign(row, {
+      snapshot: result.snapshot,
+      data: result.snapshot.context.data,
+      status: result.status,
+      version: expected + 1,
+      updated_at: now,
+      last_seq: history.seq,
+      last_hash: history.hash,
+    });
+    // Resuming a paused clock (rare: after a return for correction) reads and writes on its own.
+    for (const effect of deadlines.resumes) await this.deadlines.resume(manager, row.id, effect, now);
+    return { ...result, openTasks: written.open_tasks };
+  }
+
+  /** Runs one of the transition write statements (prepared) and returns its single row. */
+  private async write(manager: EntityManager, name: string, sql: string, params: unknown[]): Promise<WriteResult> {
+    const { rows } = await preparedQuery<WriteResult & { open_tasks: OpenTaskRow[] }>(manager, name, sql, params);
+    return rows[0];
+  }
+
+  /**
+   * The next row of a case's hash chain. `row` must be locked (or new): it carries the
+   * chain's head. Hashes exactly what the database will give back: jsonb drops undefined fields.
+   */
+  private historyRow(
+    row: Pick<CaseRow, 'id' | 'last_seq' | 'last_hash'>,
+    eventType: string,
+    action: string | null,
+    actor: Actor,
+    payload: unknown,
+    at: Date,
+  ): HistoryRowParams {
+    const seq = (row.last_seq ?? 0) + 1;
+    const prevHash = row.last_hash ?? GENESIS_HASH;
+    const actorRecord = { kind: actor.kind, id: actor.id, username: actor.username ?? null, roles: actor.roles };
+    const stored = JSON.parse(JSON.stringify(payload));
+    const hash = hashEvent({ caseId: row.id, seq, eventType, action, actorId: actor.id, actor: actorRecord, payload: stored, at }, prevHash);
+    return { seq, eventType, action, actor: actorRecord, payload: stored, prevHash, hash };
   }
 
   /** Appends a chained history row; `row` (locked by the caller) carries the chain's head. */
@@ -320,72 +399,19 @@ export class CasesService {
     payload: unknown,
     at: Date,
   ): Promise<void> {
-    const seq = (row.last_seq ?? 0) + 1;
-    const prevHash = row.last_hash ?? GENESIS_HASH;
-    const actorRecord = { kind: actor.kind, id: actor.id, username: actor.username ?? null, roles: actor.roles };
-    // Hash exactly what the database will give back: jsonb drops undefined fields.
-    const stored = JSON.parse(JSON.stringify(payload));
-    const hash = hashEvent({ caseId: row.id, seq, eventType, action, actorId: actor.id, actor: actorRecord, payload: stored, at }, prevHash);
+    const h = this.historyRow(row, eventType, action, actor, payload, at);
     await manager.query(
       `INSERT INTO case_history (case_id, seq, event_type, action, actor_id, actor, payload, at, prev_hash, hash)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [row.id, seq, eventType, action, actor.id, actorRecord, stored, at, prevHash, hash],
+      [row.id, h.seq, eventType, action, actor.id, h.actor, h.payload, at, h.prevHash, h.hash],
     );
-    row.last_seq = seq;
-    row.last_hash = hash;
+    row.last_seq = h.seq;
+    row.last_hash = h.hash;
   }
 
   /** The case row locked for an update by the system (deadline firings); undefined when it vanished. */
   async lockForSystem(manager: EntityManager, id: string): Promise<CaseRow | undefined> {
     return this.loadRow(manager, id, true);
-  }
-
-  /**
-   * Writes what the engine asked for. Tasks are rows of their own (the inbox reads them);
-   * everything meant for later delivery — deadlines, notifications, the end of a case —
-   * goes to the outbox, which a relay hands to BullMQ after the commit.
-   */
-  private async applyEffects(
-    manager: EntityManager,
-    row: Pick<CaseRow, 'id' | 'jurisdiction_code'>,
-    effects: Effect[],
-    actor: Actor,
-    now: Date,
-  ): Promise<void> {
-    const caseId = row.id;
-    const jurisdiction = row.jurisdiction_code;
-    const closes = effects.filter((e) => e.type === 'closeTask');
-    const opens = effects.filter((e) => e.type === 'openTask');
-    const deliveries = effects.filter((e) => e.type === 'notify' || e.type === 'caseFinished');
-    await this.deadlines.apply(manager, caseId, effects, now);
-    if (closes.length > 0) {
-      await manager.query(
-        `UPDATE tasks t
-            SET status = CASE WHEN e.outcome = 'cancelled' THEN 'cancelled' ELSE 'completed' END,
-                outcome = e.outcome, closed_at = $2,
-                closed_by = CASE WHEN e.outcome = 'cancelled' THEN NULL ELSE $3::uuid END,
-                assignee_id = CASE WHEN e.outcome = 'cancelled' THEN t.assignee_id ELSE coalesce(t.assignee_id, $3::uuid) END
-           FROM jsonb_to_recordset($4::jsonb) AS e(step text, entry int, outcome text)
-          WHERE t.case_id = $1 AND t.step = e.step AND t.step_entry = e.entry AND t.status = 'open'`,
-        [caseId, now, actor.id, JSON.stringify(closes)],
-      );
-    }
-    if (opens.length > 0) {
-      const rows = opens.map((e) => ({ ...e, jurisdiction: jurisdictionAt(jurisdiction, e.level) }));
-      await manager.query(
-        `INSERT INTO tasks (case_id, step, step_entry, role, level, jurisdiction_code, status, opened_at)
-         SELECT $1, e.step, e.entry, e.role, e.level, e.jurisdiction, 'open', $2
-           FROM jsonb_to_recordset($3::jsonb) AS e(step text, entry int, role text, level text, jurisdiction text)`,
-        [caseId, now, JSON.stringify(rows)],
-      );
-    }
-    if (deliveries.length > 0) {
-      await manager.query(
-        `INSERT INTO outbox (case_id, kind, payload, created_at, available_at)
-         SELECT $1, e->>'type', e, $2, $2 FROM jsonb_array_elements($3::jsonb) AS e`,
-        [caseId, now, JSON.stringify(deliveries)],
-      );
-    }
   }
 
   private async historyRows(manager: EntityManager, caseId: string): Promise<StoredChainRow[]> {
@@ -408,13 +434,16 @@ export class CasesService {
     }));
   }
 
-  private async view(manager: EntityManager, published: PublishedDefinition, row: CaseRow, user: AuthUser): Promise<CaseView> {
+  /** The case as its API shows it; `openTasks` when the caller already has them (after a write). */
+  private async view(manager: EntityManager, published: PublishedDefinition, row: CaseRow, user: AuthUser, openTasks?: OpenTaskRow[]): Promise<CaseView> {
     const { compiled } = published;
-    const tasks: TaskRow[] = await manager.query(
-      `SELECT id, step, role, level, jurisdiction_code, assignee_id, opened_at FROM tasks
-        WHERE case_id = $1 AND status = 'open' ORDER BY opened_at, step`,
-      [row.id],
-    );
+    const tasks: OpenTaskRow[] =
+      openTasks ??
+      (await manager.query(
+        `SELECT id, step, role, level, jurisdiction_code, assignee_id, opened_at FROM tasks
+          WHERE case_id = $1 AND status = 'open' ORDER BY opened_at, step`,
+        [row.id],
+      ));
     const context = row.snapshot.context;
     const steps = activeSteps(compiled, row.snapshot);
     return {
@@ -429,7 +458,15 @@ export class CasesService {
         const step = compiled.steps.get(key)!.definition;
         return { key, label: step.label, ...(step.labelEn ? { labelEn: step.labelEn } : {}), entry: context.entries[key] ?? 0, enteredAt: context.enteredAt[key] };
       }),
-      openTasks: tasks.map((t) => ({ id: t.id, step: t.step, role: t.role, level: t.level, jurisdictionCode: t.jurisdiction_code, assigneeId: t.assignee_id, openedAt: t.opened_at })),
+      openTasks: tasks.map((t) => ({
+        id: t.id,
+        step: t.step,
+        role: t.role,
+        level: t.level,
+        jurisdictionCode: t.jurisdiction_code,
+        assigneeId: t.assignee_id,
+        openedAt: new Date(t.opened_at),
+      })),
       availableActions: availableActions(compiled, row.snapshot, toActor(user)),
       version: row.version,
       createdAt: row.created_at,

@@ -1,5 +1,5 @@
 import { Inject } from '@nestjs/common';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 
 /**
  * BullMQ queues and the jobs they carry. Redis only delivers: every job points at a
@@ -8,24 +8,54 @@ import type { Queue } from 'bullmq';
  */
 export enum QueueName {
   Outbox = 'outbox',
+  Deadlines = 'deadlines',
 }
 
 export enum JobName {
   /** Publish one outbox row to its consumer (mail, in-app notification). */
   DeliverOutboxMessage = 'deliver-outbox-message',
+  /** Fire one deadline row (reminder, due time, escalation rung) if it is still current. */
+  FireDeadline = 'fire-deadline',
+  /** The daily digest of overdue work to each supervisor (a job scheduler, 08:00 Beijing). */
+  SendDailyDigest = 'send-daily-digest',
 }
 
 /** The data each job carries: ids only, never copies of database state. */
 export interface JobPayloads {
   [JobName.DeliverOutboxMessage]: { outboxId: string };
+  /** `generation` is the row's generation when the job was made: an older one is stale. */
+  [JobName.FireDeadline]: { deadlineId: string; generation: number };
+  [JobName.SendDailyDigest]: Record<string, never>;
 }
+
+/**
+ * What each handler returns (stored by BullMQ as the job's result). A vanished or moved-on
+ * row is a result ('stale', 'skipped'), not an error: only a failure worth retrying throws.
+ */
+export interface JobResults {
+  [JobName.DeliverOutboxMessage]: 'done' | 'skipped' | 'failed';
+  /** 'early': the clock says not yet; the row was handed back to the scheduler. */
+  [JobName.FireDeadline]: 'fired' | 'stale' | 'early';
+  [JobName.SendDailyDigest]: 'sent';
+}
+
+/** Which queue carries each job. */
+export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
+  [JobName.DeliverOutboxMessage]: QueueName.Outbox,
+  [JobName.FireDeadline]: QueueName.Deadlines,
+  [JobName.SendDailyDigest]: QueueName.Outbox,
+};
 
 /** Which jobs run on which queue. */
 export interface QueueJobs {
-  [QueueName.Outbox]: JobName.DeliverOutboxMessage;
+  [QueueName.Outbox]: JobName.DeliverOutboxMessage | JobName.SendDailyDigest;
+  [QueueName.Deadlines]: JobName.FireDeadline;
 }
 
 export type TypedQueue<Q extends QueueName> = Queue<JobPayloads[QueueJobs[Q]], unknown, QueueJobs[Q]>;
+
+/** A job as its handler receives it. */
+export type TypedJob<J extends JobName> = Job<JobPayloads[J], JobResults[J], J>;
 
 /**
  * Deterministic job id for an outbox row, so re-publishing the same row is a no-op in
@@ -34,6 +64,19 @@ export type TypedQueue<Q extends QueueName> = Queue<JobPayloads[QueueJobs[Q]], u
 export function outboxJobId(outboxId: string): string {
   return `outbox-${outboxId}`;
 }
+
+/**
+ * Deterministic job id of one generation of a deadline row. The issue writes
+ * `deadline:{id}:{generation}`; BullMQ refuses ':' in custom ids, hence the dashes.
+ */
+export function deadlineJobId(deadlineId: string, generation: number): string {
+  return `deadline-${deadlineId}-${generation}`;
+}
+
+/** Id of the job scheduler that makes the daily digest job (one per Redis, however many workers). */
+export const DAILY_DIGEST_SCHEDULER_ID = JobName.SendDailyDigest;
+/** The digest is due at 08:00 Beijing time: the cron pattern is read in this zone. */
+export const DIGEST_TIME_ZONE = 'Asia/Shanghai';
 
 /** The Nest token of a queue, for tests and custom providers. */
 export function queueToken(name: QueueName): string {

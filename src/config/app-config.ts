@@ -20,6 +20,44 @@ export interface AppConfig {
   smtpUrl: string;
   /** A body-parser size ('256kb'). */
   bodyLimit: string;
+  /** Delivery machinery (BullMQ workers, deadline scheduler, reconciler, outbox relay). */
+  delivery: DeliveryConfig;
+}
+
+/**
+ * How the worker hands PostgreSQL rows to BullMQ and consumes them. Read by the worker
+ * process, and by the API when it runs the worker in-process (RUN_WORKER).
+ */
+export interface DeliveryConfig {
+  /** The API process also runs the worker (development); docker-compose runs them apart. */
+  runWorker: boolean;
+  /** Prefix of every BullMQ key in Redis; a test gives each file its own. */
+  bullmqPrefix: string;
+  /** How often the scheduler hands rows due within the horizon to BullMQ. */
+  schedulerIntervalMs: number;
+  /** Rows due within this much of now get a delayed job; later rows wait in the table. */
+  deadlineHorizonMs: number;
+  /** A pending, enqueued row this long past due has its job checked (promoted/re-added). */
+  deadlineLateAfterMs: number;
+  /** How often the reconciler checks that every enqueued row still has its job. */
+  reconcileIntervalMs: number;
+  /** How often the outbox relay publishes unpublished rows. */
+  outboxIntervalMs: number;
+  /** Attempts of an outbox delivery job, and the first exponential backoff delay. */
+  outboxAttempts: number;
+  outboxBackoffMs: number;
+  /** Published outbox rows this recent are re-published when Redis lost their job. */
+  outboxRecheckMs: number;
+  /** Jobs one worker process runs at once, per queue. */
+  deadlineConcurrency: number;
+  outboxConcurrency: number;
+  /** BullMQ job lock and stalled-job check: how soon a dead worker's job is redelivered. */
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  /** Cron pattern of the daily digest, in Asia/Shanghai time. */
+  dailyDigestCron: string;
+  /** Test only (NODE_ENV=test): hold a deadline job this long after firing, before it completes. */
+  testFireDelayMs: number;
 }
 
 /** Injection token for {@link AppConfig}: `@Inject(APP_CONFIG) config: AppConfig`. */
@@ -40,6 +78,22 @@ const DEFAULTS = {
   JWT_EXPIRES_IN: '1h',
   SMTP_URL: 'smtp://127.0.0.1:1025',
   BODY_LIMIT: '256kb',
+  RUN_WORKER: '',
+  BULLMQ_PREFIX: 'fupin',
+  SCHEDULER_INTERVAL_MS: '5000',
+  DEADLINE_HORIZON: '24h',
+  DEADLINE_LATE_AFTER_MS: '30000',
+  RECONCILE_INTERVAL_MS: '300000',
+  OUTBOX_INTERVAL_MS: '1000',
+  OUTBOX_ATTEMPTS: '5',
+  OUTBOX_BACKOFF_MS: '1000',
+  OUTBOX_RECHECK_WINDOW: '1d',
+  WORKER_DEADLINE_CONCURRENCY: '10',
+  WORKER_OUTBOX_CONCURRENCY: '5',
+  WORKER_LOCK_DURATION_MS: '30000',
+  WORKER_STALLED_INTERVAL_MS: '30000',
+  DAILY_DIGEST_CRON: '0 8 * * *',
+  FIRE_DELAY_MS: '0',
 } as const;
 
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'test', 'production'];
@@ -121,6 +175,8 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const bodyLimit = read('BODY_LIMIT');
   if (!/^\d+\s*(b|kb|mb)$/i.test(bodyLimit)) problems.push("BODY_LIMIT must be a size such as '256kb' or '1mb'");
 
+  const delivery = readDeliveryConfig(read, nodeEnv, problems);
+
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return {
     nodeEnv,
@@ -132,6 +188,74 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtExpiresInSeconds: jwtExpiresInSeconds!,
     smtpUrl,
     bodyLimit,
+    delivery,
+  };
+}
+
+/**
+ * Whether the API process runs the worker in-process: RUN_WORKER when set, otherwise
+ * only in development. Read straight from the environment because it decides which
+ * modules the API imports; loadAppConfig validates the same variable at start-up.
+ */
+export function runWorkerInProcess(env: NodeJS.ProcessEnv = process.env): boolean {
+  const value = env.RUN_WORKER?.trim().toLowerCase();
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  const nodeEnv = env.NODE_ENV?.trim() || DEFAULTS.NODE_ENV;
+  return nodeEnv === 'development';
+}
+
+const BULLMQ_PREFIX = /^[A-Za-z0-9_.{}-]{1,64}$/;
+const CRON_FIELDS = /^\S+(\s+\S+){4,5}$/;
+
+function readDeliveryConfig(read: (name: keyof typeof DEFAULTS) => string, nodeEnv: NodeEnv, problems: string[]): DeliveryConfig {
+  const integer = (name: keyof typeof DEFAULTS, min: number, max = 2_147_483_647): number => {
+    const value = Number(read(name));
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}`);
+      return Number(DEFAULTS[name]);
+    }
+    return value;
+  };
+  const duration = (name: keyof typeof DEFAULTS): number => {
+    const seconds = parseDurationSeconds(read(name));
+    if (seconds === undefined) {
+      problems.push(`${name} must be a positive duration such as '90', '30m', '24h' or '1d'`);
+      return parseDurationSeconds(DEFAULTS[name])! * 1000;
+    }
+    return seconds * 1000;
+  };
+
+  const runWorkerValue = read('RUN_WORKER').toLowerCase();
+  if (!['', 'true', 'false', '1', '0'].includes(runWorkerValue)) problems.push('RUN_WORKER must be true or false');
+  const runWorker = runWorkerValue === '' ? nodeEnv === 'development' : runWorkerValue === 'true' || runWorkerValue === '1';
+
+  const bullmqPrefix = read('BULLMQ_PREFIX');
+  if (!BULLMQ_PREFIX.test(bullmqPrefix)) problems.push('BULLMQ_PREFIX must be 1 to 64 letters, digits or _ . - { }');
+
+  const dailyDigestCron = read('DAILY_DIGEST_CRON');
+  if (!CRON_FIELDS.test(dailyDigestCron)) problems.push("DAILY_DIGEST_CRON must be a cron pattern such as '0 8 * * *'");
+
+  const testFireDelayMs = integer('FIRE_DELAY_MS', 0, 600_000);
+  if (testFireDelayMs > 0 && nodeEnv !== 'test') problems.push('FIRE_DELAY_MS is a test setting: it is refused unless NODE_ENV=test');
+
+  return {
+    runWorker,
+    bullmqPrefix,
+    schedulerIntervalMs: integer('SCHEDULER_INTERVAL_MS', 10),
+    deadlineHorizonMs: duration('DEADLINE_HORIZON'),
+    deadlineLateAfterMs: integer('DEADLINE_LATE_AFTER_MS', 0),
+    reconcileIntervalMs: integer('RECONCILE_INTERVAL_MS', 100),
+    outboxIntervalMs: integer('OUTBOX_INTERVAL_MS', 10),
+    outboxAttempts: integer('OUTBOX_ATTEMPTS', 1, 100),
+    outboxBackoffMs: integer('OUTBOX_BACKOFF_MS', 0),
+    outboxRecheckMs: duration('OUTBOX_RECHECK_WINDOW'),
+    deadlineConcurrency: integer('WORKER_DEADLINE_CONCURRENCY', 1, 1000),
+    outboxConcurrency: integer('WORKER_OUTBOX_CONCURRENCY', 1, 1000),
+    lockDurationMs: integer('WORKER_LOCK_DURATION_MS', 1000),
+    stalledIntervalMs: integer('WORKER_STALLED_INTERVAL_MS', 500),
+    dailyDigestCron,
+    testFireDelayMs,
   };
 }
 

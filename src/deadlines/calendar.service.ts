@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { WorkingCalendar, type CalendarOverride } from './working-calendar.js';
 
@@ -25,14 +25,19 @@ export class CalendarService {
   async current(): Promise<WorkingCalendar> {
     const now = this.clock.now().getTime();
     if (this.cached && Math.abs(now - this.cached.loadedAt) < REFRESH_MS) return this.cached.calendar;
-    const rows: { date: string; kind: 'holiday' | 'workday' }[] = await this.dataSource.query(
+    const calendar = await this.load(this.dataSource.manager);
+    this.cached = { calendar, loadedAt: now };
+    return calendar;
+  }
+
+  /** The calendar as a transaction sees it (an administrator's change before its commit). */
+  async load(manager: EntityManager): Promise<WorkingCalendar> {
+    const rows: { date: string; kind: 'holiday' | 'workday' }[] = await manager.query(
       `SELECT to_char(date, 'YYYY-MM-DD') AS date, kind FROM calendar_days ORDER BY date`,
     );
     const overrides: CalendarOverride[] = rows.map((r) => ({ date: r.date, kind: r.kind }));
     const years = [...new Set(rows.map((r) => Number(r.date.slice(0, 4))))];
-    const calendar = CalendarService.base.withOverrides(overrides, years);
-    this.cached = { calendar, loadedAt: now };
-    return calendar;
+    return CalendarService.base.withOverrides(overrides, years);
   }
 
   /** Forget the cached copy, after this process changed the overrides. */

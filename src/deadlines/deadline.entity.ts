@@ -60,8 +60,8 @@ export class DeadlineEntity {
   settings!: DeadlineDefinition;
 
   /**
-   * While paused (补正): what was left of the step's time, in the unit of the step's
-   * duration (working days, days, hours or minutes).
+   * What was left of the step's time when its clock last stopped (补正), in the unit of the
+   * step's duration; a resumed clock counted from `started_at` with this much time.
    */
   @Column({ name: 'remaining', type: 'int', nullable: true })
   remaining!: number | null;

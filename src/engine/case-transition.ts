@@ -1,4 +1,4 @@
-import { initialTransition, transition, type AnyMachineSnapshot } from 'xstate';
+import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type ExecutableActionObject } from 'xstate';
 import type { Effect } from './effects.js';
 import { EngineException, EngineExceptionCode } from './engine.exception.js';
 import { validateFormInput } from './form-input.js';
@@ -55,8 +55,31 @@ export interface AvailableAction {
 /** Starts a case: the initial snapshot and the effects of entering the first step. */
 export function startCase(compiled: CompiledWorkflow, input: Omit<CaseInput, 'now'> & { now: Date }): TransitionResult {
   const caseInput: CaseInput = { ...input, now: input.now.toISOString() };
-  const [snapshot, actions] = initialTransition(compiled.machine, caseInput);
+  const actions: ExecutableActionObject[] = [];
+  const snapshot = compiled.machine.getInitialSnapshot(inertScope(compiled.machine, actions), caseInput) as AnyMachineSnapshot;
   return result(compiled, snapshot, actions);
+}
+
+/**
+ * What xstate's pure `transition()` / `initialTransition()` do — call the machine's own
+ * `transition` / `getInitialSnapshot` with an actor scope that records the actions instead
+ * of executing them — minus their cost: they build a new actor for every call, and the
+ * actor computes the machine's initial snapshot on construction (running the initial
+ * step's entry actions, without input). Here the inert actor is built once per machine;
+ * only the action recorder is new per call. The engine is synchronous, so calls never
+ * interleave.
+ */
+const inertScopes = new WeakMap<AnyStateMachine, Omit<AnyActorScope, 'actionExecutor'>>();
+
+function inertScope(machine: AnyStateMachine, actions: ExecutableActionObject[]): AnyActorScope {
+  let base = inertScopes.get(machine);
+  if (!base) {
+    // Never started: its (input-less, failing) initial snapshot is computed once and ignored.
+    const self = createActor(machine);
+    base = { self, id: '', sessionId: '', logger: () => {}, defer: () => {}, emit: () => {}, system: self.system, stopChild: () => {} };
+    inertScopes.set(machine, base);
+  }
+  return { ...base, actionExecutor: (action) => actions.push(action) };
 }
 
 /**
@@ -124,7 +147,8 @@ export function replayEvent(
   event: ActEvent,
   action?: ActionDefinition,
 ): TransitionResult {
-  const [next, actions] = transition(compiled.machine, snapshot, event);
+  const actions: ExecutableActionObject[] = [];
+  const next = compiled.machine.transition(snapshot, event, inertScope(compiled.machine, actions)) as AnyMachineSnapshot;
   if (next === snapshot || actions.length === 0) {
     // Every transition leaves a task step, so a real transition always has effects.
     throw new EngineException(

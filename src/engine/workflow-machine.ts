@@ -23,6 +23,13 @@ export interface CaseContext {
    * parallel step's `onDone`) take their entry time from here: that event carries no `now`.
    */
   lastEventAt: string;
+  /**
+   * The steps whose deadline clock a return for correction (补正) paused, with the visit
+   * (entry) it was paused in. Entering such a step again resumes that clock (the
+   * `startDeadline` effect says so) and removes the step from here. Absent while no clock
+   * is paused, so snapshots of cases never returned look as they always did.
+   */
+  pausedClocks?: Record<string, number>;
 }
 
 export interface Actor {
@@ -148,6 +155,28 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
       enteredAt: { ...context.enteredAt, [key]: eventTime(context, event as AnyEvent) },
     }));
 
+  /**
+   * Returned for correction (补正): the clock of the step being left stops and keeps the
+   * time left for when the case comes back, unless the step restarts its clock.
+   */
+  const pausesClock = (key: string, step: StepDefinition, event: AnyEvent): boolean =>
+    event.step === key && step.actions?.[event.action as string]?.kind === 'return' && !step.deadline?.restartOnReturn;
+
+  /** Records a paused clock in the context, so that coming back resumes it without a lookup. */
+  const rememberPausedClock = (key: string, step: StepDefinition) =>
+    machineSetup.assign(({ context, event }) =>
+      pausesClock(key, step, event as AnyEvent) ? { pausedClocks: { ...context.pausedClocks, [key]: context.entries[key] } } : {},
+    );
+
+  /** Entering the step resumed its paused clock (see startDeadline): it is paused no more. */
+  const forgetPausedClock = (key: string) =>
+    machineSetup.assign(({ context }) => {
+      if (context.pausedClocks?.[key] === undefined) return {};
+      const { [key]: _resumed, ...rest } = context.pausedClocks;
+      // Dropped when empty: the persisted snapshot then has no `pausedClocks` at all.
+      return { pausedClocks: Object.keys(rest).length > 0 ? rest : undefined };
+    });
+
   const mergeInput = machineSetup.assign(({ context, event }) => ({
     data: { ...context.data, ...((event as ActEvent).input ?? {}) },
     lastEventAt: (event as ActEvent).now,
@@ -211,13 +240,19 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
           ? [
               {
                 type: 'startDeadline',
-                params: ({ context }: { context: CaseContext }) => ({
-                  step: key,
-                  entry: context.entries[key],
-                  startedAt: context.enteredAt[key],
-                  deadline,
-                }),
+                params: ({ context }: { context: CaseContext }) => {
+                  const pausedEntry = context.pausedClocks?.[key];
+                  return {
+                    step: key,
+                    entry: context.entries[key],
+                    startedAt: context.enteredAt[key],
+                    deadline,
+                    // Back after a return for correction: the shell resumes the paused clock.
+                    ...(pausedEntry !== undefined ? { resume: true as const, pausedEntry } : {}),
+                  };
+                },
               },
+              forgetPausedClock(key),
             ]
           : []),
       ],
@@ -230,11 +265,10 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
                   step: key,
                   entry: context.entries[key],
                   reason: event.step === key ? `action:${event.action}` : 'step-left',
-                  // Returned for correction (补正): the clock stops and keeps the time left
-                  // for when the case comes back, unless the step restarts its clock.
-                  pause: event.step === key && step.actions?.[event.action as string]?.kind === 'return' && !deadline.restartOnReturn,
+                  pause: pausesClock(key, step, event),
                 }),
               },
+              rememberPausedClock(key, step),
             ]
           : []),
         {

@@ -12,6 +12,9 @@ export type TaskStatus = 'open' | 'completed' | 'cancelled';
 @Entity({ name: 'tasks' })
 @Unique('uq_tasks_case_step_entry', ['caseId', 'step', 'stepEntry'])
 @Index('idx_tasks_inbox', ['status', 'role', 'jurisdictionCode'])
+// A case's open tasks (every action reads them): without it the lookup goes through
+// idx_tasks_inbox, whose `status = 'open'` prefix covers every open task in the system.
+@Index('idx_tasks_open_by_case', ['caseId'], { where: `"status" = 'open'` })
 export class TaskEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_tasks' })
   id!: string;

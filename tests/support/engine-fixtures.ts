@@ -132,13 +132,17 @@ export const DEPARTMENT_STEPS = ['agricultureConfirm', 'meteorologyConfirm', 'ci
 
 const deadlineOf = (workflow: CompiledWorkflow, step: string) => workflow.steps.get(step)!.definition.deadline;
 
-/** The effects of entering a task step: a task for its role and level, and its deadline if it has one. */
-export function entered(workflow: CompiledWorkflow, step: string, entry: number, at: Date): Effect[] {
+/**
+ * The effects of entering a task step: a task for its role and level, and its deadline if it
+ * has one — resumed when a return for correction paused it in visit `pausedEntry`.
+ */
+export function entered(workflow: CompiledWorkflow, step: string, entry: number, at: Date, pausedEntry?: number): Effect[] {
   const definition = workflow.steps.get(step)!.definition;
   const deadline = deadlineOf(workflow, step);
+  const resume = pausedEntry !== undefined ? { resume: true as const, pausedEntry } : {};
   return [
     { type: 'openTask', step, entry, role: definition.role!, level: definition.level! },
-    ...(deadline ? [{ type: 'startDeadline' as const, step, entry, startedAt: at.toISOString(), deadline }] : []),
+    ...(deadline ? [{ type: 'startDeadline' as const, step, entry, startedAt: at.toISOString(), deadline, ...resume }] : []),
   ];
 }
 

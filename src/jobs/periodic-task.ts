@@ -1,0 +1,76 @@
+import type { Logger } from '@nestjs/common';
+
+/**
+ * Runs `work` every `intervalMs`, never two runs at once (the next run is scheduled when
+ * the previous one ends), logging failures instead of dying. `stop()` waits for a run in
+ * progress, so shutdown never cuts a transaction in half.
+ */
+export class PeriodicTask {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly name: string,
+    private readonly intervalMs: number,
+    private readonly work: () => Promise<void>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Starts the timer; with `immediately` the first run starts now. */
+  start({ immediately = false } = {}): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    if (immediately) void this.runNow();
+    else this.schedule();
+  }
+
+  /** Runs now (or joins the run in progress) and resolves when it is done. */
+  runNow(): Promise<void> {
+    if (this.running) return this.running;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.running = (async () => {
+      try {
+        await this.work();
+      } catch (error) {
+        this.logger.warn(`${this.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        this.running = undefined;
+        this.schedule();
+      }
+    })();
+    return this.running;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.running;
+  }
+
+  private schedule(): void {
+    if (this.stopped || this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.runNow();
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+}
+
+/** Rejects with `message` when `promise` has not settled within `ms`. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  // The abandoned promise may still reject later: that must not become unhandled.
+  promise.catch(() => undefined);
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,145 @@
+import { JobName, outboxJobId, QueueName, queueToken, type TypedQueue } from '../../src/common/queues.js';
+import { DeadlineReconcilerService } from '../../src/deadlines/deadline-reconciler.service.js';
+import { CaseDriver, ELIGIBLE_PROPOSAL, HOUSEHOLD, type CaseBody } from '../support/case-driver.js';
+import { eventually, FAST_DELIVERY_ENV, sleep, startInProcessWorker, uniquePrefix, type InProcessWorker } from '../support/processes.js';
+import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * The outbox relay against real PostgreSQL, a private redis-server this file starts, stops
+ * and restarts (the machine's Redis is never touched) and a real SMTP server: actions keep
+ * committing while Redis is down, their outbox rows wait in PostgreSQL, and once Redis is
+ * back every row is published and delivered once.
+ */
+
+const MONDAY = '2026-03-02T01:00:00.000Z';
+
+let redis: PrivateRedis;
+let smtp: TestSmtpServer | undefined;
+let testApp: TestApp | undefined;
+let worker: InProcessWorker | undefined;
+
+beforeAll(async () => {
+  redis = await startPrivateRedis();
+});
+
+afterAll(async () => {
+  await redis.close();
+});
+
+afterEach(async () => {
+  await worker?.close();
+  await testApp?.close();
+  await smtp?.close();
+  worker = undefined;
+  testApp = undefined;
+  smtp = undefined;
+});
+
+async function start(): Promise<{ testApp: TestApp; worker: InProcessWorker; driver: CaseDriver; smtp: TestSmtpServer }> {
+  smtp = await startSmtpServer();
+  const env = { REDIS_URL: redis.url, BULLMQ_PREFIX: uniquePrefix('outbox-relay'), SMTP_URL: smtp.url };
+  testApp = await createTestApp({ now: MONDAY, env });
+  // Everyone has an address, so a notification also queues a mail (an outbox row of its own).
+  await testApp.dataSource.query(`UPDATE users SET email = username || '@example.gov.cn'`);
+  worker = await startInProcessWorker(testApp.config.databaseUrl, testApp.clock, { ...FAST_DELIVERY_ENV, ...env });
+  return { testApp, worker, driver: new CaseDriver(testApp), smtp };
+}
+
+interface OutboxRow {
+  id: string;
+  kind: string;
+  published_at: Date | null;
+}
+
+async function outbox(app: TestApp): Promise<OutboxRow[]> {
+  return app.dataSource.query(`SELECT id::text AS id, kind, published_at FROM outbox ORDER BY id`);
+}
+
+/** How many times the worker completed the delivery job of each outbox row. */
+function deliveries(w: InProcessWorker): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const o of w.outcomes) {
+    if (o.name !== JobName.DeliverOutboxMessage) continue;
+    const id = (o.data as { outboxId: string }).outboxId;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/** The town officer sends a proposal back from the support plan: the other officer is told. */
+async function proposeAndReturn(driver: CaseDriver, name: string): Promise<CaseBody> {
+  let c = await driver.start('ts-officer', 'poverty-entry', { ...HOUSEHOLD, householdName: name });
+  c = await driver.act('ts-officer', c, 'submit', ELIGIBLE_PROPOSAL);
+  return driver.act('ts-officer', c, 'return', { reason: '家庭成员信息有误' });
+}
+
+describe('outbox relay', () => {
+  it('lets officers act while Redis is down and drains the outbox, each row once, when it is back', async () => {
+    const { testApp, worker, driver, smtp } = await start();
+
+    await proposeAndReturn(driver, '王一');
+    // The return's notification, then the mail it queued: two rows, both delivered.
+    await eventually('the first return delivered', async () => {
+      const rows = await outbox(testApp);
+      return rows.length === 2 && rows.every((r) => deliveries(worker).get(r.id) === 1);
+    });
+    await eventually('the first mail', () => smtp.messages.length === 1);
+    const before = new Set((await outbox(testApp)).map((r) => r.id));
+
+    // Redis goes away. Officers keep working: every action commits (200).
+    await redis.stop();
+    for (const name of ['王二', '王三', '王四']) await proposeAndReturn(driver, name);
+    await sleep(600); // several relay ticks
+    const waiting = (await outbox(testApp)).filter((r) => !before.has(r.id));
+    expect(waiting.map((r) => [r.kind, r.published_at])).toEqual([
+      ['notify', null],
+      ['notify', null],
+      ['notify', null],
+    ]);
+
+    // Redis is back (empty: no persistence): the rows are published and delivered, and the
+    // mails those deliveries queue go out in turn.
+    await redis.start();
+    await eventually('the outbox drained', async () => {
+      const rows = await outbox(testApp);
+      return rows.length === 8 && rows.every((r) => r.published_at !== null && deliveries(worker).get(r.id) === 1);
+    }, 25_000);
+    await eventually('four mails', () => smtp.messages.length === 4);
+    await sleep(500); // time for a duplicate, were there one
+
+    const counts = deliveries(worker);
+    const rows = await outbox(testApp);
+    expect(rows.map((r) => counts.get(r.id))).toEqual(rows.map(() => 1));
+    expect(smtp.messages).toHaveLength(4);
+    expect(smtp.messages.every((m) => m.to.join() === 'ts-officer2@example.gov.cn')).toBe(true);
+    const emails: { status: string; attempts: number }[] = await testApp.dataSource.query(`SELECT status, attempts FROM email_deliveries`);
+    expect(emails).toEqual(Array.from({ length: 4 }, () => ({ status: 'sent', attempts: 1 })));
+    const notified = await testApp.dataSource.query(`SELECT count(*)::int AS n FROM notifications WHERE kind = 'case-returned'`);
+    expect(notified).toEqual([{ n: 4 }]);
+  }, 30_000);
+
+  it('republishes a published row whose job Redis lost', async () => {
+    const { testApp, worker, driver, smtp } = await start();
+    const queue = worker.app.get<TypedQueue<QueueName.Outbox>>(queueToken(QueueName.Outbox));
+    // Hold deliveries, so the job is published but has not run when Redis loses it.
+    await queue.pause();
+    await proposeAndReturn(driver, '李一');
+    const [row] = await outbox(testApp);
+    await eventually('the row published', async () => (await outbox(testApp))[0].published_at !== null);
+    expect(await queue.getJobState(outboxJobId(row.id))).toBe('waiting');
+
+    await redis.client().flushall(); // the job, and the pause, are gone
+    expect(await queue.getJobState(outboxJobId(row.id))).toBe('unknown');
+    const report = await worker.app.get(DeadlineReconcilerService).reconcile();
+    expect(report).toMatchObject({ outboxChecked: 1, outboxMissing: 1 });
+
+    await eventually('the row delivered', () => deliveries(worker).get(row.id) === 1);
+    await eventually('the mail', () => smtp.messages.length === 1);
+    await sleep(300);
+    expect(deliveries(worker).get(row.id)).toBe(1);
+    // The completed job is kept for the reconciler's window: nothing more to republish.
+    expect(await worker.app.get(DeadlineReconcilerService).reconcile()).toMatchObject({ outboxMissing: 0 });
+  }, 30_000);
+});
