@@ -61,12 +61,6 @@ async function history(caseId: string): Promise<{ event_type: string; action: st
   return testApp.dataSource.query(`SELECT event_type, action, payload FROM case_history WHERE case_id = $1 ORDER BY seq`, [caseId]);
 }
 
-async function atCountyReview(): Promise<CaseBody> {
-  let c = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
-  c = await driver.act('ts-officer', c, 'submit', ELIGIBLE_PROPOSAL);
-  c = await driver.act('ts-officer', c, 'submit', SUPPORT_PLAN);
-  return driver.act('ts-officer', c, 'record', PASSING_APPRAISAL);
-}
 
 describe('deadline rows follow the step visits', () => {
   it('starts the due time, reminder and escalation rungs on the statutory calendar', async () => {
@@ -88,7 +82,7 @@ describe('deadline rows follow the step visits', () => {
   });
 
   it('stops the clock on a return for correction and resumes it with the time left and the reminders', async () => {
-    let c = await atCountyReview();
+    let c = await driver.entryAtCountyReview();
     const first = (await deadlines(c.id)).filter((r) => r.step === 'countyReview');
     const due = first.find((r) => r.kind === 'due')!;
     // countyReview: 10wd from Monday 2026-03-02 → 2026-03-16.
@@ -181,7 +175,7 @@ describe('firing', () => {
   });
 
   it('ends a quiet notice period by itself, through the system action', async () => {
-    let c = await atCountyReview();
+    let c = await driver.entryAtCountyReview();
     c = await driver.act('ts-reviewer', c, 'approve', COUNTY_APPROVAL);
     c = await driver.act('jm-approver', c, 'approve', {});
     expect(steps(c)).toEqual(['publicNotice']);

@@ -30,13 +30,6 @@ async function verified(body: CaseBody): Promise<void> {
   expect(response.body).toMatchObject({ valid: true, replayMatches: true });
 }
 
-/** poverty-entry up to the county review, through the town's three steps. */
-async function entryAtCountyReview(): Promise<CaseBody> {
-  let c = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
-  c = await driver.act('ts-officer', c, 'submit', ELIGIBLE_PROPOSAL);
-  c = await driver.act('ts-officer', c, 'submit', SUPPORT_PLAN);
-  return driver.act('ts-officer', c, 'record', PASSING_APPRAISAL);
-}
 
 describe('poverty-entry through the API', () => {
   it('registers an eligible household after county review, city approval and a quiet notice period', async () => {
@@ -141,11 +134,11 @@ describe('poverty-entry through the API', () => {
   });
 
   it('ends rejected at the county, rejected at the city, or withdrawn by the town', async () => {
-    let county = await entryAtCountyReview();
+    let county = await driver.entryAtCountyReview();
     county = await driver.act('ts-reviewer', county, 'reject', { reason: '家庭收入超过标准' });
     expect(county).toMatchObject({ status: 'rejected', finished: true });
 
-    let city = await entryAtCountyReview();
+    let city = await driver.entryAtCountyReview();
     city = await driver.act('ts-reviewer', city, 'approve', {});
     city = await driver.act('jm-approver', city, 'reject', { reason: '不符合条件' });
     expect(city).toMatchObject({ status: 'rejected', finished: true });
@@ -161,7 +154,7 @@ describe('poverty-entry through the API', () => {
   });
 
   it('lets only the right role in the right county act', async () => {
-    const c = await entryAtCountyReview();
+    const c = await driver.entryAtCountyReview();
     const officer = await driver.try('ts-officer', c, 'approve', {});
     expect(officer.status).toBe(403);
     expect(officer.body.details.code).toBe('ROLE_NOT_ALLOWED');

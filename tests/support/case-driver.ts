@@ -1,3 +1,4 @@
+import { ELIGIBLE_PROPOSAL, HOUSEHOLD, PASSING_APPRAISAL, SUPPORT_PLAN } from '../../src/database/demo-payloads.js';
 import type { TestApp } from './test-app.js';
 
 export interface CaseBody {
@@ -61,6 +62,14 @@ export class CaseDriver {
       throw new Error(`${action} as ${username} on ${current.currentSteps.map((s) => s.key).join(',')}: ${response.status} ${JSON.stringify(response.body)}`);
     }
     return response.body as CaseBody;
+  }
+
+  /** A 台山 poverty-entry case driven by the town through its three steps, now at the county review. */
+  async entryAtCountyReview(): Promise<CaseBody> {
+    let c = await this.start('ts-officer', 'poverty-entry', HOUSEHOLD);
+    c = await this.act('ts-officer', c, 'submit', ELIGIBLE_PROPOSAL);
+    c = await this.act('ts-officer', c, 'submit', SUPPORT_PLAN);
+    return this.act('ts-officer', c, 'record', PASSING_APPRAISAL);
   }
 
   async get(username: string, id: string) {
