@@ -1,5 +1,5 @@
 /**
- * `npm run bench:transitions [-- --cases 400 --concurrency 8 | 1,4,8 --warmup 16 --profile]`
+ * `npm run bench:transitions [-- --cases 1000 --concurrency 8 | 1,4,8 --warmup 200 --profile]`
  *
  * How many case actions per second the engine path sustains — CasesService.act exactly as
  * the API calls it: one transaction with the conditional version update, the chained
@@ -74,9 +74,9 @@ interface Options {
 function parseOptions(): Options {
   const { values } = parseArgs({
     options: {
-      cases: { type: 'string', default: '400' },
+      cases: { type: 'string', default: '1000' },
       concurrency: { type: 'string', default: '8' },
-      warmup: { type: 'string', default: '16' },
+      warmup: { type: 'string', default: '200' },
       profile: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -84,7 +84,7 @@ function parseOptions(): Options {
     allowPositionals: false,
   });
   if (values.help) {
-    console.log('npm run bench:transitions -- [--cases 400] [--concurrency 8 | 1,4,8] [--warmup 16] [--profile] [--cpu-prof <path prefix>]');
+    console.log('npm run bench:transitions -- [--cases 1000] [--concurrency 8 | 1,4,8] [--warmup 200] [--profile] [--cpu-prof <path prefix>]');
     process.exit(0);
   }
   const positive = (name: string, text: string): number => {

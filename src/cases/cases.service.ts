@@ -69,8 +69,11 @@ export interface CaseRow {
   last_hash: string | null;
 }
 
-/** The locked read of the action path (and the plain read of `get`), with the history chain's head. */
-const CASE_READ_SQL = `SELECT c.id, c.definition_id, c.status, c.snapshot, c.data, c.title, c.jurisdiction_code, c.version,
+/**
+ * The locked read of the action path (and the plain read of `get`), with the history chain's
+ * head. Not `cases.data`: it is written equal to the snapshot's `context.data`, taken from there.
+ */
+const CASE_READ_SQL = `SELECT c.id, c.definition_id, c.status, c.snapshot, c.title, c.jurisdiction_code, c.version,
         c.created_at, c.updated_at, h.seq AS last_seq, h.hash AS last_hash
    FROM cases c
    LEFT JOIN LATERAL (SELECT seq, hash FROM case_history WHERE case_id = c.id ORDER BY seq DESC LIMIT 1) h ON true
@@ -299,7 +302,9 @@ export class CasesService {
     const { rows } = lock
       ? await preparedQuery<CaseRow>(manager, 'case-read-locked', `${CASE_READ_SQL} FOR UPDATE OF c`, [id])
       : await preparedQuery<CaseRow>(manager, 'case-read', CASE_READ_SQL, [id]);
-    return rows[0];
+    const row = rows[0];
+    if (row) row.data = row.snapshot.context.data;
+    return row;
   }
 
   /**

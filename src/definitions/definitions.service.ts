@@ -5,6 +5,7 @@ import { HttpStatus, Injectable, Logger, type OnModuleInit } from '@nestjs/commo
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { canonicalJson } from '../cases/history-chain.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { formatIssue, loadDefinition } from '../engine/definition-validator.js';
 import type { WorkflowDefinition } from '../engine/workflow-definition.js';
 import { compileWorkflow, type CompiledWorkflow } from '../engine/workflow-machine.js';
@@ -95,6 +96,18 @@ export class DefinitionsService implements OnModuleInit {
 
   /** The newest published version: the one new cases start on. */
   async latest(key: string): Promise<PublishedDefinition> {
+    // On every case start: a prepared statement. The definition JSON is read only when
+    // this process has not compiled that version yet.
+    const {
+      rows: [latest],
+    } = await preparedQuery<{ id: string }>(
+      this.dataSource.manager,
+      'definition-latest',
+      `SELECT id FROM workflow_definitions WHERE key = $1 AND status = 'published' ORDER BY version DESC LIMIT 1`,
+      [key],
+    );
+    const cached = latest && this.compiled.get(latest.id);
+    if (cached) return cached;
     const [row] = await this.dataSource.query(
       `SELECT id, key, version, definition FROM workflow_definitions
         WHERE key = $1 AND status = 'published' ORDER BY version DESC LIMIT 1`,
