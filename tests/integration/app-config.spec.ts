@@ -16,7 +16,18 @@ describe('app configuration', () => {
       jwtExpiresInSeconds: 3600,
       smtpUrl: 'smtp://127.0.0.1:1025',
       bodyLimit: '256kb',
+      delivery: expect.objectContaining({
+        runWorker: true, // development runs the worker inside the API process
+        bullmqPrefix: 'fupin',
+        schedulerIntervalMs: 5000,
+        deadlineHorizonMs: 86_400_000,
+        reconcileIntervalMs: 300_000,
+        outboxIntervalMs: 1000,
+        outboxAttempts: 5,
+        dailyDigestCron: '0 8 * * *',
+      }),
     });
+    expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).delivery.runWorker).toBe(false);
   });
 
   it('refuses to start in production with the default JWT secret', () => {
