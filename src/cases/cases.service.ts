@@ -299,9 +299,14 @@ export class CasesService {
   }
 
   private async loadRow(manager: EntityManager, id: string, lock = false): Promise<CaseRow> {
-    const { rows } = lock
-      ? await preparedQuery<CaseRow>(manager, 'case-read-locked', `${CASE_READ_SQL} FOR UPDATE OF c`, [id])
-      : await preparedQuery<CaseRow>(manager, 'case-read', CASE_READ_SQL, [id]);
+    if (lock) {
+      // Lock first, read after, in two statements: a read that waited for `FOR UPDATE`
+      // re-checks only the locked row, so its history head would be the one from before the
+      // wait, and a deadline firing that committed meanwhile would make our seq a duplicate.
+      // Under READ COMMITTED the second statement sees everything committed before it.
+      await preparedQuery(manager, 'case-lock', `SELECT 1 FROM cases WHERE id = $1 FOR UPDATE`, [id]);
+    }
+    const { rows } = await preparedQuery<CaseRow>(manager, 'case-read', CASE_READ_SQL, [id]);
     const row = rows[0];
     if (row) row.data = row.snapshot.context.data;
     return row;

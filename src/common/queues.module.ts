@@ -33,11 +33,19 @@ export function createRedisConnection(redisUrl: string, { blocking, name }: { bl
 /** Closes a connection we own, resolving once its socket is really gone. */
 export async function closeRedisConnection(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
-  const ended = new Promise<void>((resolve) => redis.once('end', () => resolve()));
+  // Between two reconnection attempts there is no socket: disconnect() just stops retrying
+  // and no 'end' follows. Otherwise wait for the socket to close (at most 2 s).
+  const socketless = redis.status === 'reconnecting' || redis.status === 'wait';
+  let timer: NodeJS.Timeout | undefined;
+  const ended = new Promise<void>((resolve) => {
+    redis.once('end', () => resolve());
+    timer = setTimeout(resolve, 2000);
+  });
   // quit() lets pending replies arrive; disconnect() when Redis is not reachable anyway.
   if (redis.status === 'ready') await redis.quit().catch(() => redis.disconnect());
   else redis.disconnect();
-  await ended;
+  if (!socketless) await ended;
+  clearTimeout(timer);
 }
 
 const redisProvider: Provider = {

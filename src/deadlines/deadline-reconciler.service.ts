@@ -103,16 +103,20 @@ export class DeadlineReconcilerService implements OnApplicationBootstrap, Before
     const report: ReconcileReport = { checked: 0, missing: 0, failed: 0, promoted: 0, outboxChecked: 0, outboxMissing: 0 };
     const now = this.clock.now();
     const horizon = new Date(now.getTime() + this.config.delivery.deadlineHorizonMs);
-    let lastId = '0';
+    // Keyset pagination in the order of the partial index on due_at (pending rows only). The
+    // key goes back as text: a JS Date would drop the microseconds and repeat rows.
+    let after = { dueAt: '-infinity', id: '0' };
     for (;;) {
-      const rows: EnqueuedRow[] = await this.dataSource.query(
-        `SELECT id, generation, due_at FROM deadlines
-          WHERE status = 'pending' AND due_at <= $1 AND enqueued_generation = generation AND id > $2
-          ORDER BY id LIMIT $3`,
-        [horizon, lastId, RECONCILE_BATCH_SIZE],
+      const rows: (EnqueuedRow & { due_key: string })[] = await this.dataSource.query(
+        `SELECT id, generation, due_at, due_at::text AS due_key FROM deadlines
+          WHERE status = 'pending' AND due_at <= $1 AND due_at >= $2::timestamptz AND (due_at, id) > ($2::timestamptz, $3::bigint)
+            AND enqueued_generation = generation
+          ORDER BY due_at, id LIMIT $4`,
+        [horizon, after.dueAt, after.id, RECONCILE_BATCH_SIZE],
       );
       if (rows.length === 0) break;
-      lastId = String(rows[rows.length - 1].id);
+      const last = rows[rows.length - 1];
+      after = { dueAt: last.due_key, id: String(last.id) };
       await this.checkDeadlineJobs(rows, now, report);
       if (rows.length < RECONCILE_BATCH_SIZE) break;
     }

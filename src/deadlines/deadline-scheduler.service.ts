@@ -25,8 +25,12 @@ import { PeriodicTask, withTimeout } from '../jobs/periodic-task.js';
 export const SCHEDULER_BATCH_SIZE = 1000;
 /** A Redis call that takes longer than this fails the batch (rolled back, retried next tick). */
 export const REDIS_CALL_TIMEOUT_MS = 10_000;
-/** Retries of a deadline job whose firing failed (database away): then the reconciler. */
-const DEADLINE_JOB_ATTEMPTS = 5;
+/**
+ * Tries of a deadline job whose firing threw (the database away, a conflict with a
+ * concurrent firing on the same case): 0.5 s, 1 s, 2 s … apart with jitter, about a minute
+ * in all; after that the reconciler's overdue check gives the row a new job.
+ */
+const DEADLINE_JOB_ATTEMPTS = 8;
 
 interface DueRow {
   id: string;
@@ -40,7 +44,7 @@ export function deadlineJobOptions(row: { id: string; generation: number }, dela
     jobId: deadlineJobId(row.id, row.generation),
     delay,
     attempts: DEADLINE_JOB_ATTEMPTS,
-    backoff: { type: 'exponential', delay: 1000 },
+    backoff: { type: 'exponential', delay: 500, jitter: 0.5 },
     // Gone when done, so that a row handed back ('early', or a job Redis lost) can get the
     // same deterministic id again; failed jobs stay a week for inspection (the reconciler
     // replaces them while their row is pending).

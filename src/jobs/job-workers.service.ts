@@ -15,6 +15,9 @@ import { closeRedisConnection, createRedisConnection } from '../common/queues.mo
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { JobHandler, type JobHandlerOf } from './job-handler.js';
 
+/** How long shutdown waits for the jobs in progress before leaving them to another worker. */
+const SHUTDOWN_GRACE_MS = 25_000;
+
 /** What a finished job reports to listeners (tests count firings with it). */
 export interface JobOutcome {
   name: JobName;
@@ -36,6 +39,7 @@ export class JobWorkersService implements OnModuleInit, OnApplicationBootstrap, 
   private readonly handlers = new Map<JobName, JobHandlerOf<JobName>>();
   private readonly workers: { worker: Worker; connection: Redis }[] = [];
   private readonly listeners = new Set<(outcome: JobOutcome) => void>();
+  private readonly lastWarned = new Map<string, number>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -77,7 +81,7 @@ export class JobWorkersService implements OnModuleInit, OnApplicationBootstrap, 
         // reconciler gives a failed deadline job a new one.
         maxStalledCount: 2,
       });
-      worker.on('error', (error) => this.logger.warn(`${queue} worker: ${error.message}`));
+      worker.on('error', (error) => this.warnOnce(`${queue} worker: ${error.message}`));
       worker.on('failed', (job, error) => {
         if (!job) return;
         const final = job.attemptsMade >= (job.opts.attempts ?? 1);
@@ -90,8 +94,27 @@ export class JobWorkersService implements OnModuleInit, OnApplicationBootstrap, 
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    // close() waits for the jobs in progress; then the connections we own go.
-    await Promise.all(this.workers.map(({ worker }) => worker.close().catch((e: Error) => this.logger.warn(e.message))));
+    await Promise.all(
+      this.workers.map(async ({ worker, connection }) => {
+        // close() lets the jobs in progress finish. Without Redis there can be none, and a
+        // graceful close would wait for a connection that may never come: close at once.
+        const closing = worker.close(connection.status !== 'ready').then(
+          () => true,
+          (error: Error) => {
+            this.logger.warn(`${worker.name} worker: ${error.message}`);
+            return true;
+          },
+        );
+        let timer: NodeJS.Timeout | undefined;
+        const closed = await Promise.race([
+          closing,
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SHUTDOWN_GRACE_MS))),
+        ]);
+        clearTimeout(timer);
+        if (!closed) this.logger.warn(`${worker.name} worker did not finish its jobs within ${SHUTDOWN_GRACE_MS} ms: BullMQ will hand them to another worker`);
+      }),
+    );
+    // Then the connections we own go (which also ends a close that was still waiting).
     await Promise.all(this.workers.map(({ connection }) => closeRedisConnection(connection)));
     this.workers.length = 0;
   }
@@ -114,6 +137,18 @@ export class JobWorkersService implements OnModuleInit, OnApplicationBootstrap, 
     // every retry: fail it for good, visibly.
     if (!handler || JOB_QUEUE[name] !== queue) throw new UnrecoverableError(`No handler for job '${job.name}' on queue ${queue}`);
     return handler.handle(job as never);
+  }
+
+  /**
+   * While Redis is away BullMQ reports every reconnection attempt of every connection: the
+   * same message is logged once a minute, not several times a second.
+   */
+  private warnOnce(message: string): void {
+    const now = Date.now();
+    if ((this.lastWarned.get(message) ?? 0) > now - 60_000) return;
+    this.lastWarned.set(message, now);
+    if (this.lastWarned.size > 100) this.lastWarned.clear();
+    this.logger.warn(message);
   }
 
   private emit(outcome: JobOutcome): void {

@@ -1,6 +1,12 @@
+import { Injectable } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { Test } from '@nestjs/testing';
 import type { Redis } from 'ioredis';
 import { deadlineJobId, JobName, QueueName, queueToken, type TypedQueue } from '../../src/common/queues.js';
+import { APP_CONFIG, loadAppConfig } from '../../src/config/app-config.js';
 import { DeadlineReconcilerService } from '../../src/deadlines/deadline-reconciler.service.js';
+import { JobHandler } from '../../src/jobs/job-handler.js';
+import { JobWorkersService } from '../../src/jobs/job-workers.service.js';
 import { CaseDriver, HOUSEHOLD } from '../support/case-driver.js';
 import { eventually, FAST_DELIVERY_ENV, sleep, startInProcessWorker, uniquePrefix, type InProcessWorker } from '../support/processes.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
@@ -34,7 +40,7 @@ afterEach(async () => {
   await testApp?.close();
   worker = undefined;
   testApp = undefined;
-});
+}, 20_000);
 
 async function start(env: Record<string, string>): Promise<{ testApp: TestApp; worker: InProcessWorker; driver: CaseDriver }> {
   const prefix = uniquePrefix('deadline-delivery');
@@ -130,6 +136,31 @@ describe('deadline delivery', () => {
     expect(again).toMatchObject({ missing: 0, failed: 0 });
   }, 30_000);
 
+  it('schedules and reconciles more rows than one batch, each exactly once', async () => {
+    const { testApp, worker, driver } = await start({ DEADLINE_HORIZON: '24h' });
+    const c = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
+    // 2,500 reminders due at one and the same instant (with microseconds, as SQL makes them).
+    await testApp.dataSource.query(
+      `INSERT INTO deadlines (case_id, step, step_entry, kind, rung, due_at, generation, status, provisional, started_at, settings)
+       SELECT d.case_id, d.step, d.step_entry, 'reminder', 0, $2::timestamptz + interval '0.123456 seconds', 1, 'pending', false, d.started_at, d.settings
+         FROM (SELECT * FROM deadlines WHERE case_id = $1 AND kind = 'reminder' LIMIT 1) d CROSS JOIN generate_series(1, 2500)`,
+      [c.id, new Date(Date.parse(MONDAY) + 12 * HOUR)],
+    );
+    const enqueued = async () => {
+      const [{ n }] = await testApp.dataSource.query(`SELECT count(*)::int AS n FROM deadlines WHERE enqueued_generation = generation`);
+      return n as number;
+    };
+    await eventually('2,500 rows enqueued', async () => (await enqueued()) === 2500);
+    const queue = worker.app.get<TypedQueue<QueueName.Deadlines>>(queueToken(QueueName.Deadlines));
+    expect(await queue.getDelayedCount()).toBe(2500);
+
+    await redis.client().flushall();
+    const report = await worker.app.get(DeadlineReconcilerService).reconcile();
+    expect(report).toMatchObject({ checked: 2500, missing: 2500 });
+    await eventually('2,500 jobs again', async () => (await queue.getDelayedCount()) === 2500);
+    expect(await enqueued()).toBe(2500);
+  }, 30_000);
+
   it('fires every overdue deadline once when the clock jumps forward three days, and nothing twice when it goes back', async () => {
     const { testApp, worker, driver } = await start({ DEADLINE_HORIZON: '24h' });
     const c = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
@@ -178,4 +209,41 @@ describe('deadline delivery', () => {
     const own = (await rows(testApp)).filter((r) => !soon.includes(r.id) && !later.includes(r.id));
     expect(own.map((r) => r.status)).toEqual(['pending', 'pending', 'pending', 'pending', 'pending']);
   }, 30_000);
+});
+
+describe('the worker', () => {
+  it('refuses to start while a job has no handler', async () => {
+    @Injectable()
+    @JobHandler(JobName.FireDeadline)
+    class OnlyDeadlines {
+      async handle(): Promise<'stale'> {
+        return 'stale';
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [DiscoveryModule],
+      providers: [JobWorkersService, OnlyDeadlines, { provide: APP_CONFIG, useValue: loadAppConfig({ NODE_ENV: 'test' }) }],
+    }).compile();
+    await expect(moduleRef.init()).rejects.toThrow(/no handler registered for deliver-outbox-message, send-daily-digest/);
+    await moduleRef.close();
+  });
+
+  it('runs the daily digest job with the injected clock', async () => {
+    const { worker } = await start({});
+    const outbox = worker.app.get<TypedQueue<QueueName.Outbox>>(queueToken(QueueName.Outbox));
+    await outbox.add(JobName.SendDailyDigest, {}, { jobId: 'digest-now' });
+    await eventually('the digest ran', () => worker.outcomes.some((o) => o.name === JobName.SendDailyDigest));
+    expect(worker.outcomes.filter((o) => o.name === JobName.SendDailyDigest).map((o) => o.result)).toEqual(['sent']);
+  }, 30_000);
+
+  it('takes its test-only and delivery settings from the environment, refusing bad ones', () => {
+    const delivery = loadAppConfig({ NODE_ENV: 'test', DEADLINE_HORIZON: '2h', BULLMQ_PREFIX: 'x-1' }).delivery;
+    expect(delivery).toMatchObject({ deadlineHorizonMs: 7_200_000, bullmqPrefix: 'x-1', runWorker: false, schedulerIntervalMs: 5000 });
+    expect(loadAppConfig({}).delivery.runWorker).toBe(true); // development
+    expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).delivery.runWorker).toBe(false);
+    expect(() => loadAppConfig({ NODE_ENV: 'development', FIRE_DELAY_MS: '100' })).toThrow(/FIRE_DELAY_MS/);
+    expect(() => loadAppConfig({ BULLMQ_PREFIX: 'a:b', RUN_WORKER: 'maybe', SCHEDULER_INTERVAL_MS: '0' })).toThrow(
+      /RUN_WORKER[\s\S]*BULLMQ_PREFIX[\s\S]*SCHEDULER_INTERVAL_MS/,
+    );
+  });
 });

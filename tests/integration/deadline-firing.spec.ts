@@ -145,6 +145,24 @@ describe('firing', () => {
     expect(verify.body).toMatchObject({ valid: true, replayMatches: true });
   });
 
+  it('fires timers of one case that fall due together, and an action at the same moment, without colliding', async () => {
+    const c = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
+    testApp.clock.set('2026-03-16T09:30:00.000Z');
+    // The due time and the first escalation rung share their time; an officer acts at once too.
+    const due = (await deadlines(c.id)).filter((r) => r.status === 'pending' && r.due_at.getTime() <= testApp.clock.now().getTime());
+    expect(due.map((r) => r.kind).sort()).toEqual(['due', 'escalation', 'reminder']);
+    const [fired, acted] = await Promise.all([
+      Promise.all(due.map((r) => firing.fire(r.id, r.generation))),
+      driver.try('ts-officer', c, 'submit', ELIGIBLE_PROPOSAL),
+    ]);
+    expect(acted.status).toBe(200);
+    // Each firing either got in before the action or found its step left behind.
+    for (const result of fired) expect(['fired', 'stale']).toContain(result);
+    const seqs: { seq: number }[] = await testApp.dataSource.query(`SELECT seq FROM case_history WHERE case_id = $1 ORDER BY seq`, [c.id]);
+    expect(seqs.map((r) => r.seq)).toEqual(seqs.map((_, i) => i + 1));
+    expect((await driver.verify('ts-officer', c.id)).body).toMatchObject({ valid: true, replayMatches: true });
+  });
+
   it('does nothing for a deadline whose step the case has left, or that is not due yet', async () => {
     const c = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
     const [due] = (await deadlines(c.id)).filter((r) => r.kind === 'due');

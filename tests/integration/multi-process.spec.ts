@@ -119,4 +119,36 @@ describe('two API processes and two workers', () => {
     expect(await Promise.all(workers.map((w) => w.stop()))).toEqual([0, 0]);
     expect(await Promise.all(apis.map((a) => a.stop()))).toEqual([0, 0]);
   }, 60_000);
+
+  it('stops a worker on SIGTERM even while its Redis is unreachable', async () => {
+    const nobody = `redis://127.0.0.1:${await freePort()}`;
+    const worker = spawnCompiled('worker-without-redis', 'worker', processEnv(testApp.config, { ...FAST_DELIVERY_ENV, REDIS_URL: nobody }));
+    spawned.push(worker);
+    await worker.waitFor(/worker started/);
+    await worker.waitFor(/Redis is not reachable/);
+    const started = Date.now();
+    expect(await worker.stop()).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5000);
+  }, 30_000);
+
+  it('can also run the worker inside the API process (RUN_WORKER=true, as in development)', async () => {
+    const port = await freePort();
+    const api = spawnCompiled('api-with-worker', 'main', {
+      ...processEnv(testApp.config, FAST_DELIVERY_ENV),
+      PORT: String(port),
+      RUN_WORKER: 'true',
+    });
+    spawned.push(api);
+    await Promise.all([api.waitFor(/API listening/), api.waitFor(/Workers started/)]);
+    const caseId = await startCase(port, await login(port, 'ts-officer'), '李四');
+    const [row] = await testApp.dataSource.query(
+      `INSERT INTO deadlines (case_id, step, step_entry, kind, rung, due_at, generation, status, provisional, started_at, settings)
+       SELECT case_id, step, step_entry, 'reminder', 0, now(), 1, 'pending', false, started_at, settings
+         FROM deadlines WHERE case_id = $1 AND kind = 'reminder'
+       RETURNING id::text AS id`,
+      [caseId],
+    );
+    await api.waitFor(new RegExp(`deadline ${row.id} generation 1 fired`));
+    expect(await api.stop()).toBe(0);
+  }, 30_000);
 });

@@ -35,7 +35,7 @@ afterEach(async () => {
   worker = undefined;
   testApp = undefined;
   smtp = undefined;
-});
+}, 20_000);
 
 async function start(): Promise<{ testApp: TestApp; worker: InProcessWorker; driver: CaseDriver; smtp: TestSmtpServer }> {
   smtp = await startSmtpServer();

@@ -54,7 +54,12 @@ export function ensureBuilt(): void {
   }
   const sources = Math.max(newestMtime(join(ROOT, 'src')), newestMtime(join(ROOT, 'migrations')));
   if (built >= sources) return;
-  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore', timeout: 120_000 });
+  try {
+    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
+  } catch (error) {
+    const { stdout } = error as { stdout?: Buffer };
+    throw new Error(`npm run build failed:\n${stdout?.toString() ?? String(error)}`);
+  }
 }
 
 /** A compiled process of this project (API or worker) spawned by a test. */
@@ -201,7 +206,18 @@ export async function startInProcessWorker(
   workers.onCompleted((outcome) => outcomes.push(outcome));
   const app = await moduleRef.init();
   await Promise.all(workers.running.map((worker) => worker.waitUntilReady()));
-  return { app, config, workers, outcomes, close: () => app.close() };
+  return {
+    app,
+    config,
+    workers,
+    outcomes,
+    async close() {
+      // A test that failed may leave jobs retrying: cut them short rather than wait for them
+      // (the database is dropped next), so nothing outlives the test file.
+      await Promise.all(workers.running.map((worker) => worker.close(true).catch(() => undefined)));
+      await app.close();
+    },
+  };
 }
 
 /** Polls `check` until it returns true (or throws with `what` after `timeoutMs`). */
