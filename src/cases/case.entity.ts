@@ -46,6 +46,17 @@ export class CaseEntity {
   @Column({ name: 'version', type: 'int', default: 0 })
   version!: number;
 
+  /**
+   * The head of the hash-chained history: the last row's seq and hash, moved in the same
+   * statement as each history insert. Read under the row lock, it gives the next row its
+   * seq and prev_hash; compared with the history, it shows rows removed from the end.
+   */
+  @Column({ name: 'history_seq', type: 'int', default: 0 })
+  historySeq!: number;
+
+  @Column({ name: 'history_hash', type: 'char', length: 64, nullable: true })
+  historyHash!: string | null;
+
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;
 

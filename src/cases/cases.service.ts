@@ -73,10 +73,12 @@ export interface CaseRow {
  * The locked read of the action path (and the plain read of `get`), with the history chain's
  * head. Not `cases.data`: it is written equal to the snapshot's `context.data`, taken from there.
  */
+// The history head lives on the case row itself, so that a read locked FOR UPDATE (which
+// re-checks only the locked row after waiting) still sees the head that the holder of the
+// lock moved.
 const CASE_READ_SQL = `SELECT c.id, c.definition_id, c.status, c.snapshot, c.title, c.jurisdiction_code, c.version,
-        c.created_at, c.updated_at, h.seq AS last_seq, h.hash AS last_hash
+        c.created_at, c.updated_at, nullif(c.history_seq, 0) AS last_seq, c.history_hash AS last_hash
    FROM cases c
-   LEFT JOIN LATERAL (SELECT seq, hash FROM case_history WHERE case_id = c.id ORDER BY seq DESC LIMIT 1) h ON true
   WHERE c.id = $1`;
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -255,7 +257,7 @@ export class CasesService {
   async verify(user: AuthUser, id: string) {
     const row = await this.readable(this.dataSource.manager, user, id);
     const rows = await this.historyRows(this.dataSource.manager, id);
-    const chain = verifyChain(rows);
+    const chain = verifyChain(rows, { seq: row.last_seq ?? 0, hash: row.last_hash });
     const published = await this.definitions.byId(row.definition_id);
     let replayMatches = false;
     let replayError: string | undefined;
@@ -299,14 +301,9 @@ export class CasesService {
   }
 
   private async loadRow(manager: EntityManager, id: string, lock = false): Promise<CaseRow> {
-    if (lock) {
-      // Lock first, read after, in two statements: a read that waited for `FOR UPDATE`
-      // re-checks only the locked row, so its history head would be the one from before the
-      // wait, and a deadline firing that committed meanwhile would make our seq a duplicate.
-      // Under READ COMMITTED the second statement sees everything committed before it.
-      await preparedQuery(manager, 'case-lock', `SELECT 1 FROM cases WHERE id = $1 FOR UPDATE`, [id]);
-    }
-    const { rows } = await preparedQuery<CaseRow>(manager, 'case-read', CASE_READ_SQL, [id]);
+    const { rows } = lock
+      ? await preparedQuery<CaseRow>(manager, 'case-read-locked', `${CASE_READ_SQL} FOR UPDATE`, [id])
+      : await preparedQuery<CaseRow>(manager, 'case-read', CASE_READ_SQL, [id]);
     const row = rows[0];
     if (row) row.data = row.snapshot.context.data;
     return row;
@@ -410,9 +407,12 @@ export class CasesService {
     at: Date,
   ): Promise<void> {
     const h = this.historyRow(row, eventType, action, actor, payload, at);
+    // The history row and the chain head on the case, in one statement.
     await manager.query(
-      `INSERT INTO case_history (case_id, seq, event_type, action, actor_id, actor, payload, at, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      `WITH appended AS (
+         INSERT INTO case_history (case_id, seq, event_type, action, actor_id, actor, payload, at, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING case_id, seq, hash)
+       UPDATE cases c SET history_seq = a.seq, history_hash = a.hash FROM appended a WHERE c.id = a.case_id`,
       [row.id, h.seq, eventType, action, actor.id, h.actor, h.payload, at, h.prevHash, h.hash],
     );
     row.last_seq = h.seq;

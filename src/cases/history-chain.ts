@@ -54,8 +54,12 @@ export type ChainVerdict =
   | { valid: true; length: number }
   | { valid: false; length: number; firstBrokenSeq: number; reason: string };
 
-/** Walks the rows in order and reports the first one whose link or content does not check out. */
-export function verifyChain(rows: StoredChainRow[]): ChainVerdict {
+/**
+ * Walks the rows in order and reports the first one whose link or content does not check
+ * out. With the head recorded on the case row, it also catches rows removed from the end
+ * and a chain rewritten consistently from some row on (its end no longer matches the head).
+ */
+export function verifyChain(rows: StoredChainRow[], head?: { seq: number; hash: string | null }): ChainVerdict {
   let prev = GENESIS_HASH;
   for (const [index, row] of rows.entries()) {
     if (row.seq !== index + 1) {
@@ -68,6 +72,12 @@ export function verifyChain(rows: StoredChainRow[]): ChainVerdict {
       return { valid: false, length: rows.length, firstBrokenSeq: row.seq, reason: 'the row content does not match its hash (altered)' };
     }
     prev = row.hash;
+  }
+  if (head && head.seq > rows.length) {
+    return { valid: false, length: rows.length, firstBrokenSeq: rows.length + 1, reason: `the case records ${head.seq} history rows; rows from ${rows.length + 1} on are missing` };
+  }
+  if (head && head.seq === rows.length && rows.length > 0 && head.hash !== prev) {
+    return { valid: false, length: rows.length, firstBrokenSeq: rows.length, reason: 'the chain does not end at the head recorded on the case (rewritten)' };
   }
   return { valid: true, length: rows.length };
 }

@@ -13,6 +13,10 @@
  * the open tasks are computed as (open before − closed now, from `closed`'s RETURNING) +
  * (opened now, from `opened`'s RETURNING).
  *
+ * The case row also carries the head of its history chain (history_seq, history_hash), set
+ * with the history row: a read locked FOR UPDATE sees it fresh even after waiting for the
+ * lock, and a history that lost its last rows no longer ends where the case says it does.
+ *
  * The texts are constants, run as named prepared statements (src/database/prepared-query.ts):
  * effects that a transition does not have are empty JSON arrays, never a different text.
  * Every parameter carries an explicit cast, so the prepared statement's parameter types
@@ -90,7 +94,8 @@ WITH
   -- The gate: the conditional version update. 0 rows → nothing below writes, the caller answers 409.
   gate AS (
     UPDATE cases
-       SET snapshot = $15::jsonb, data = $16::jsonb, status = $17::text, version = version + 1, updated_at = $2::timestamptz
+       SET snapshot = $15::jsonb, data = $16::jsonb, status = $17::text, version = version + 1, updated_at = $2::timestamptz,
+           history_seq = $4::int, history_hash = $10::text
      WHERE id = $1::uuid AND version = $14::int
     RETURNING id
   ),${COMMON_WRITES},
@@ -138,8 +143,8 @@ SELECT (SELECT count(*) FROM gate)::int AS affected,
 export const START_WRITE_SQL = `
 WITH
   gate AS (
-    INSERT INTO cases (id, workflow_key, workflow_version, definition_id, status, snapshot, data, title, jurisdiction_code, version, created_by, created_at, updated_at)
-    VALUES ($1::uuid, $14::text, $15::int, $16::uuid, $17::text, $18::jsonb, $19::jsonb, $20::text, $21::text, 0, $3::uuid, $2::timestamptz, $2::timestamptz)
+    INSERT INTO cases (id, workflow_key, workflow_version, definition_id, status, snapshot, data, title, jurisdiction_code, version, created_by, created_at, updated_at, history_seq, history_hash)
+    VALUES ($1::uuid, $14::text, $15::int, $16::uuid, $17::text, $18::jsonb, $19::jsonb, $20::text, $21::text, 0, $3::uuid, $2::timestamptz, $2::timestamptz, $4::int, $10::text)
     RETURNING id
   ),${COMMON_WRITES}
 SELECT (SELECT count(*) FROM gate)::int AS affected,

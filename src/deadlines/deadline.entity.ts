@@ -14,6 +14,8 @@ export type DeadlineStatus = 'pending' | 'paused' | 'fired' | 'cancelled';
  */
 @Entity({ name: 'deadlines' })
 @Index('idx_deadlines_pending_due_at', ['dueAt'], { where: `"status" = 'pending'` })
+// What the scheduler looks for on every tick: pending rows not yet handed to BullMQ.
+@Index('idx_deadlines_to_schedule', ['dueAt'], { where: `"status" = 'pending' AND "enqueued_generation" IS DISTINCT FROM "generation"` })
 @Index('idx_deadlines_case_step', ['caseId', 'step', 'status'])
 export class DeadlineEntity {
   @PrimaryGeneratedColumn('increment', { type: 'bigint', primaryKeyConstraintName: 'pk_deadlines' })

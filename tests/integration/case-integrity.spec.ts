@@ -134,6 +134,13 @@ describe('tamper-evident history', () => {
     expect(verdict.body).toMatchObject({ valid: false, firstBrokenSeq: 4 });
   });
 
+  it('reports rows removed from the end of the history', async () => {
+    const c = await caseWithHistory();
+    await testApp.dataSource.query(`DELETE FROM case_history WHERE case_id = $1 AND seq = 4`, [c.id]);
+    const verdict = await driver.verify('ts-officer', c.id);
+    expect(verdict.body).toMatchObject({ valid: false, length: 3, firstBrokenSeq: 4, reason: expect.stringContaining('missing') });
+  });
+
   it('notices a snapshot edited outside the engine', async () => {
     const c = await caseWithHistory();
     await testApp.dataSource.query(`UPDATE cases SET snapshot = jsonb_set(snapshot, '{value}', '"registered"') WHERE id = $1`, [c.id]);
