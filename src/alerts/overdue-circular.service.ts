@@ -34,9 +34,9 @@ const MAX_PERIOD_DAYS = 400;
 @Injectable()
 export class OverdueCircularService {
   async report(manager: EntityManager, jurisdictionCode: string, from: string, to: string, now: Date) {
-    const start = beijingTime(from, '00:00');
-    const end = new Date(beijingTime(to, '00:00').getTime() + 86_400_000);
-    if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end <= start || end.getTime() - start.getTime() > MAX_PERIOD_DAYS * 86_400_000) {
+    const start = dayStart(from);
+    const end = dayStart(to) && new Date(dayStart(to)!.getTime() + 86_400_000);
+    if (!start || !end || end <= start || end.getTime() - start.getTime() > MAX_PERIOD_DAYS * 86_400_000) {
       throw new CircularException(`The period ${from} – ${to} is not valid (at most ${MAX_PERIOD_DAYS} days, from before to)`, CircularExceptionCode.INVALID_PERIOD, HttpStatus.BAD_REQUEST);
     }
     // A due time passed without the step being done: the row fired, or it is still pending
@@ -71,5 +71,14 @@ export class OverdueCircularService {
       .map((u) => ({ ...u, towns: u.towns.sort((a, b) => b.overdue - a.overdue || a.code.localeCompare(b.code)) }))
       .sort((a, b) => b.overdue - a.overdue || b.escalations - a.escalations || a.code.localeCompare(b.code));
     return { title: `关于${from}至${to}扶贫工作逾期情况的通报`, period: { from, to }, jurisdictionCode, generatedAt: now, units };
+  }
+}
+
+/** 00:00 Beijing time of a date, or undefined when it is not a calendar date (2026-02-31). */
+function dayStart(date: string): Date | undefined {
+  try {
+    return beijingTime(date, '00:00');
+  } catch {
+    return undefined;
   }
 }

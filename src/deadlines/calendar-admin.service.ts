@@ -16,6 +16,10 @@ export enum CalendarExceptionCode {
 
 export class CalendarException extends AppException<CalendarExceptionCode> {}
 
+/** The statutory calendar exists from 2000 on; a year far ahead is a typo. */
+const MIN_YEAR = 2000;
+const MAX_YEAR = 2100;
+
 interface PendingGroup {
   case_id: string;
   step: string;
@@ -41,6 +45,9 @@ export class CalendarAdminService {
   ) {}
 
   async year(year: number) {
+    if (year < MIN_YEAR || year > MAX_YEAR) {
+      throw new CalendarException(`The year must be between ${MIN_YEAR} and ${MAX_YEAR}`, CalendarExceptionCode.INVALID_CALENDAR, HttpStatus.BAD_REQUEST);
+    }
     const calendar = await this.calendars.current();
     return {
       year,
@@ -52,6 +59,9 @@ export class CalendarAdminService {
   }
 
   async setYear(user: AuthUser, year: number, holidays: string[], workdays: string[]) {
+    if (year < MIN_YEAR || year > MAX_YEAR) {
+      throw new CalendarException(`The year must be between ${MIN_YEAR} and ${MAX_YEAR}`, CalendarExceptionCode.INVALID_CALENDAR, HttpStatus.BAD_REQUEST);
+    }
     const wrong = [...holidays, ...workdays].filter((d) => !d.startsWith(`${year}-`) || Number.isNaN(Date.parse(d)));
     if (wrong.length > 0) {
       throw new CalendarException(`Dates outside ${year} or not real dates: ${wrong.join(', ')}`, CalendarExceptionCode.INVALID_CALENDAR, HttpStatus.BAD_REQUEST);

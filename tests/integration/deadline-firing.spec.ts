@@ -232,6 +232,17 @@ describe('the calendar of a year not yet published', () => {
       .set('Authorization', `Bearer ${admin}`)
       .send({ holidays: ['2027-01-01'], workdays: ['2027-01-06'] });
     expect(invalid.status).toBe(400); // 2027-01-06 is a Wednesday: not a make-up weekend day
+    for (const [path, body] of [
+      ['/api/calendar/years/0', { holidays: [], workdays: [] }],
+      ['/api/calendar/years/abc', { holidays: [], workdays: [] }],
+      ['/api/calendar/years/2027', { holidays: ['2027-02-31'], workdays: [] }],
+      ['/api/calendar/years/2027', { holidays: ['2028-01-01'], workdays: [] }],
+      ['/api/calendar/years/2027', { holidays: 'all', workdays: [] }],
+    ] as const) {
+      const bad = await testApp.http.put(path).set('Authorization', `Bearer ${admin}`).send(body);
+      expect([path, bad.status]).toEqual([path, 400]);
+    }
+    expect((await testApp.http.get('/api/calendar/years/0').set('Authorization', `Bearer ${admin}`)).status).toBe(400);
 
     // A made-up 2027 schedule for the test (the real one is published by the State Council):
     // New Year 2027-01-01..03 off; Spring Festival not within reach of this deadline.
@@ -285,5 +296,6 @@ describe('the circular of units with overdue work', () => {
     expect((await read('jm-supervisor', '2026-04-01', '2026-04-30')).body.units).toEqual([]);
     expect((await read('jm-supervisor', '2026-03-31', '2026-03-01')).status).toBe(400);
     expect((await read('jm-supervisor', 'yesterday', '2026-03-01')).status).toBe(400);
+    expect((await read('jm-supervisor', '2026-02-01', '2026-02-31')).status).toBe(400);
   });
 });
