@@ -18,6 +18,8 @@ export interface AppConfig {
   /** The same lifetime in seconds: what the JWT library and the login response use. */
   jwtExpiresInSeconds: number;
   smtpUrl: string;
+  /** The From address of every email ('fupin-flow <noreply@…>'). */
+  mailFrom: string;
   /** A body-parser size ('256kb'). */
   bodyLimit: string;
   /** Delivery machinery (BullMQ workers, deadline scheduler, reconciler, outbox relay). */
@@ -77,6 +79,7 @@ const DEFAULTS = {
   JWT_SECRET: DEV_JWT_SECRET,
   JWT_EXPIRES_IN: '1h',
   SMTP_URL: 'smtp://127.0.0.1:1025',
+  MAIL_FROM: 'fupin-flow <noreply@fupin-flow.local>',
   BODY_LIMIT: '256kb',
   RUN_WORKER: '',
   BULLMQ_PREFIX: 'fupin',
@@ -156,6 +159,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   checkUrl('REDIS_URL', redisUrl, ['redis:', 'rediss:'], problems);
   const smtpUrl = read('SMTP_URL');
   checkUrl('SMTP_URL', smtpUrl, ['smtp:', 'smtps:'], problems);
+  const mailFrom = read('MAIL_FROM').trim();
+  if (!/^(?:[^<>]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/.test(mailFrom)) {
+    problems.push("MAIL_FROM must be an address such as 'fupin-flow <noreply@example.gov.cn>'");
+  }
 
   const jwtSecret = read('JWT_SECRET');
   if (nodeEnv === 'production') {
@@ -187,6 +194,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtExpiresIn,
     jwtExpiresInSeconds: jwtExpiresInSeconds!,
     smtpUrl,
+    mailFrom,
     bodyLimit,
     delivery,
   };

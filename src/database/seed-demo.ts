@@ -3,7 +3,6 @@ import { Logger } from '@nestjs/common';
 import { pathToFileURL } from 'node:url';
 import { DataSource } from 'typeorm';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from '../app.module.js';
 import { seedDemoCases } from './seed-demo-cases.js';
 import { loadAppConfig } from '../config/app-config.js';
 import type { Role } from '../engine/workflow-definition.js';
@@ -83,6 +82,10 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     logger.log(`Seeded ${DEMO_USERS.length} demo users (password ${DEMO_PASSWORD})`);
     // The cases go through the application itself (definitions published, one transaction
     // per action), so the application context is started for them.
+    // Seeding needs the services, not the BullMQ workers that development would otherwise
+    // start inside the application (the app module decides that when it is imported).
+    process.env.RUN_WORKER ??= 'false';
+    const { AppModule } = await import('../app.module.js');
     const app = await NestFactory.createApplicationContext(AppModule, { logger: ['warn', 'error'] });
     let created: number;
     try {

@@ -18,16 +18,11 @@ export interface SentMail {
 
 /** Injection token of the From address. */
 export const MAIL_FROM = Symbol('MAIL_FROM');
-export const DEFAULT_MAIL_FROM = 'fupin-flow <noreply@fupin-flow.local>';
-
-/**
- * The From address: `mailFrom` of the configuration when it has one (MAIL_FROM in the
- * environment, once app-config.ts reads it), else the default. Tests may override MAIL_FROM.
- */
+/** The From address: MAIL_FROM of the configuration. Tests may override the token. */
 export const mailFromProvider: Provider = {
   provide: MAIL_FROM,
   inject: [APP_CONFIG],
-  useFactory: (config: AppConfig & { mailFrom?: string }): string => config.mailFrom?.trim() || DEFAULT_MAIL_FROM,
+  useFactory: (config: AppConfig): string => config.mailFrom,
 };
 
 /**

@@ -15,6 +15,7 @@ describe('app configuration', () => {
       jwtExpiresIn: '1h',
       jwtExpiresInSeconds: 3600,
       smtpUrl: 'smtp://127.0.0.1:1025',
+      mailFrom: 'fupin-flow <noreply@fupin-flow.local>',
       bodyLimit: '256kb',
       delivery: expect.objectContaining({
         runWorker: true, // development runs the worker inside the API process
@@ -54,6 +55,12 @@ describe('app configuration', () => {
       'JWT_EXPIRES_IN',
       'BODY_LIMIT',
     ]);
+  });
+
+  it('takes a From address with or without a display name, and refuses anything else', () => {
+    expect(loadAppConfig({ MAIL_FROM: '江门市扶贫办 <fupin@jiangmen.gov.cn>' }).mailFrom).toBe('江门市扶贫办 <fupin@jiangmen.gov.cn>');
+    expect(loadAppConfig({ MAIL_FROM: 'fupin@jiangmen.gov.cn' }).mailFrom).toBe('fupin@jiangmen.gov.cn');
+    expect(() => loadAppConfig({ MAIL_FROM: 'not an address' })).toThrow(/MAIL_FROM/);
   });
 
   it('reads durations in seconds, minutes, hours and days', () => {
