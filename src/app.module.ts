@@ -9,6 +9,7 @@ import { DeadlineFiringModule } from './deadlines/deadline-firing.module.js';
 import { DefinitionsModule } from './definitions/definitions.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
+import { JurisdictionsModule } from './org/jurisdictions.module.js';
 import { OrgModule } from './org/org.module.js';
 
 /** Wiring only: the HTTP application. */
@@ -18,6 +19,7 @@ import { OrgModule } from './org/org.module.js';
     CoreModule,
     DatabaseModule,
     OrgModule,
+    JurisdictionsModule,
     AuthModule,
     DefinitionsModule,
     CasesModule,

@@ -8,6 +8,8 @@ import { CaseEntity } from '../cases/case.entity.js';
 import { IdempotencyKeyEntity } from '../cases/idempotency-key.entity.js';
 import { OutboxMessageEntity } from '../cases/outbox-message.entity.js';
 import { WorkflowDefinitionEntity } from '../definitions/workflow-definition.entity.js';
+import { CountyPairingEntity } from '../org/county-pairing.entity.js';
+import { JurisdictionEntity } from '../org/jurisdiction.entity.js';
 import { UserEntity } from '../org/user.entity.js';
 import { TaskEntity } from '../tasks/task.entity.js';
 import { CalendarDayEntity } from '../deadlines/calendar-day.entity.js';
@@ -28,6 +30,8 @@ export const ENTITIES = [
   CalendarDayEntity,
   NotificationEntity,
   EmailDeliveryEntity,
+  JurisdictionEntity,
+  CountyPairingEntity,
 ];
 
 /**
