@@ -4,15 +4,19 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module.js';
 import { configureApp, DOCS_PATH, GLOBAL_PREFIX } from './app-setup.js';
+import { MaskingLogger } from './common/masking-logger.js';
 import { loadAppConfig } from './config/app-config.js';
 import { ensureDatabase } from './database/ensure-database.js';
+
+// Resident ID numbers never reach a log line, including those written before the app exists.
+Logger.overrideLogger(new MaskingLogger());
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
   const config = loadAppConfig();
   await ensureDatabase(config);
 
-  const app = await NestFactory.create<NestExpressApplication>(AppModule);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { logger: new MaskingLogger() });
   configureApp(app);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });
   await app.listen(config.port);

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { MaskingLogger } from './common/masking-logger.js';
 import { loadAppConfig } from './config/app-config.js';
 import { WorkerModule } from './worker.module.js';
 
@@ -11,12 +12,15 @@ import { WorkerModule } from './worker.module.js';
  * PostgreSQL, so any number of workers can run, and each can be stopped (SIGTERM: timers
  * stop, jobs in progress finish) or killed at any moment (its jobs are redelivered).
  */
+// Resident ID numbers never reach a log line, including those written before the app exists.
+Logger.overrideLogger(new MaskingLogger());
+
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Worker');
   const config = loadAppConfig(); // fail fast with every configuration problem listed
   const logLevels: LogLevel[] =
     config.nodeEnv === 'production' ? ['fatal', 'error', 'warn', 'log'] : ['fatal', 'error', 'warn', 'log', 'debug'];
-  const app = await NestFactory.createApplicationContext(WorkerModule, { logger: logLevels });
+  const app = await NestFactory.createApplicationContext(WorkerModule, { logger: new MaskingLogger({ logLevels }) });
   // SIGTERM/SIGINT → app.close(): modules' shutdown hooks close workers, queues and connections.
   // useProcessExit: exit with 0 once closed rather than re-raising the signal.
   app.enableShutdownHooks(['SIGTERM', 'SIGINT'], { useProcessExit: true });

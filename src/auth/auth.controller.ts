@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { AuthException, AuthExceptionCode } from './auth.exception.js';
 import { AuthService } from './auth.service.js';
 import type { AuthUser } from './auth-user.js';
 import { CurrentUser } from './current-user.decorator.js';
@@ -19,8 +20,24 @@ export class AuthController {
   @ApiOperation({ summary: 'Exchange a username and password for an access token' })
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiUnauthorizedResponse({ description: 'Invalid username or password' })
-  login(@Body() body: LoginDto): Promise<LoginResponseDto> {
-    return this.auth.login(body.username, body.password);
+  @ApiTooManyRequestsResponse({
+    description: 'Too many attempts for this account or from this address (details.code TOO_MANY_ATTEMPTS, Retry-After header)',
+  })
+  async login(
+    @Body() body: LoginDto,
+    @Req() request: { ip?: string; socket?: { remoteAddress?: string } },
+    @Res({ passthrough: true }) response: { setHeader(name: string, value: string): void },
+  ): Promise<LoginResponseDto> {
+    const address = request.ip ?? request.socket?.remoteAddress ?? 'unknown';
+    try {
+      return await this.auth.login(body.username, body.password, address);
+    } catch (error) {
+      // The error filter writes the body; the header has to be set here.
+      if (error instanceof AuthException && error.code === AuthExceptionCode.TOO_MANY_ATTEMPTS) {
+        response.setHeader('Retry-After', String(error.details.retryAfterSeconds));
+      }
+      throw error;
+    }
   }
 
   @Get('me')

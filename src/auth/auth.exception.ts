@@ -6,6 +6,7 @@ export enum AuthExceptionCode {
   MISSING_TOKEN = 'MISSING_TOKEN',
   INVALID_TOKEN = 'INVALID_TOKEN',
   FORBIDDEN_ROLE = 'FORBIDDEN_ROLE',
+  TOO_MANY_ATTEMPTS = 'TOO_MANY_ATTEMPTS',
 }
 
 const STATUS: Record<AuthExceptionCode, HttpStatus> = {
@@ -13,6 +14,7 @@ const STATUS: Record<AuthExceptionCode, HttpStatus> = {
   [AuthExceptionCode.MISSING_TOKEN]: HttpStatus.UNAUTHORIZED,
   [AuthExceptionCode.INVALID_TOKEN]: HttpStatus.UNAUTHORIZED,
   [AuthExceptionCode.FORBIDDEN_ROLE]: HttpStatus.FORBIDDEN,
+  [AuthExceptionCode.TOO_MANY_ATTEMPTS]: HttpStatus.TOO_MANY_REQUESTS,
 };
 
 /** Authentication and role failures; the status follows from the code. */

@@ -5,6 +5,7 @@ import { Clock } from '../common/clock.js';
 import { dummyPasswordHash, verifyPassword } from '../org/password-hasher.js';
 import { UsersService } from '../org/users.service.js';
 import { AuthException, AuthExceptionCode } from './auth.exception.js';
+import { LoginRateLimiter } from './login-rate-limiter.js';
 import type { JwtPayload } from './jwt-auth.guard.js';
 import type { LoginResponseDto } from './dto/login-response.dto.js';
 
@@ -24,10 +25,22 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly jwt: JwtService,
     private readonly clock: Clock,
+    private readonly limiter: LoginRateLimiter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  async login(username: string, password: string): Promise<LoginResponseDto> {
+  /**
+   * `address` is the client's (req.ip). The rate limit is checked first, before the
+   * database and the hasher, so refused attempts cost next to nothing.
+   */
+  async login(username: string, password: string, address: string): Promise<LoginResponseDto> {
+    const verdict = await this.limiter.attempt(username, address);
+    if (!verdict.allowed) {
+      this.logger.warn(`Login refused for ${username} from ${address}: too many attempts per ${verdict.limitedBy}`);
+      throw new AuthException('Too many login attempts; try again later', AuthExceptionCode.TOO_MANY_ATTEMPTS, {
+        retryAfterSeconds: verdict.retryAfterSeconds,
+      });
+    }
     const user = await this.users.findByUsername(username);
     if (!user) {
       await verifyPassword(await dummyPasswordHash(), password); // same cost as a real check
@@ -44,6 +57,7 @@ export class AuthService {
       throw new AuthException(INVALID_CREDENTIALS, AuthExceptionCode.INVALID_CREDENTIALS);
     }
     await this.users.recordSuccessfulLogin(user);
+    await this.limiter.succeeded(username);
     const payload: JwtPayload = { sub: user.id, username: user.username };
     const accessToken = await this.jwt.signAsync(payload);
     return { accessToken, expiresIn: this.config.jwtExpiresInSeconds };

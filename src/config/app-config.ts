@@ -22,8 +22,28 @@ export interface AppConfig {
   mailFrom: string;
   /** A body-parser size ('256kb'). */
   bodyLimit: string;
+  /** Base64 of the 32-byte secret that encrypts resident ID numbers and keys their blind index. */
+  residentIdKey: string;
   /** Delivery machinery (BullMQ workers, deadline scheduler, reconciler, outbox relay). */
   delivery: DeliveryConfig;
+  /** Login rate limiting (Redis counters shared by every API process). */
+  loginLimit: LoginLimitConfig;
+  /**
+   * Express's `trust proxy`: false (default: req.ip is the socket's peer), true, a hop
+   * count, or a comma-separated list of trusted proxy addresses/subnets ('loopback', '10.0.0.0/8').
+   */
+  trustProxy: boolean | number | string;
+}
+
+/** Fixed-window login counters in Redis. */
+export interface LoginLimitConfig {
+  /** Failed logins per account (username) per window; the next one answers 429. */
+  maxPerAccount: number;
+  /** Login attempts per client address per window. */
+  maxPerAddress: number;
+  windowMs: number;
+  /** Prefix of the counter keys; by default it names the database, so deployments sharing a Redis stay apart. */
+  keyPrefix: string;
 }
 
 /**
@@ -71,6 +91,13 @@ export const APP_CONFIG = Symbol('APP_CONFIG');
  */
 export const DEV_JWT_SECRET = 'fupin-flow-dev-secret-not-for-production';
 
+/**
+ * The development resident-ID key (base64 of 32 bytes) is public too: IDs encrypted
+ * with it are readable by anybody, so loadAppConfig refuses it in production.
+ */
+export const DEV_RESIDENT_ID_KEY = 'duSKkS1AbupGHgVU+4KS7jqMnY4jisLzqqsb2fVdL0k=';
+const RESIDENT_ID_KEY_BYTES = 32;
+
 const DEFAULTS = {
   NODE_ENV: 'development',
   PORT: '3000',
@@ -81,6 +108,7 @@ const DEFAULTS = {
   SMTP_URL: 'smtp://127.0.0.1:1025',
   MAIL_FROM: 'fupin-flow <noreply@fupin-flow.local>',
   BODY_LIMIT: '256kb',
+  RESIDENT_ID_KEY: DEV_RESIDENT_ID_KEY,
   RUN_WORKER: '',
   BULLMQ_PREFIX: 'fupin',
   SCHEDULER_INTERVAL_MS: '5000',
@@ -97,6 +125,11 @@ const DEFAULTS = {
   WORKER_STALLED_INTERVAL_MS: '30000',
   DAILY_DIGEST_CRON: '0 8 * * *',
   FIRE_DELAY_MS: '0',
+  LOGIN_MAX_PER_ACCOUNT: '10',
+  LOGIN_MAX_PER_ADDRESS: '30',
+  LOGIN_WINDOW_MS: '60000',
+  LOGIN_LIMIT_PREFIX: '',
+  TRUST_PROXY: 'false',
 } as const;
 
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'test', 'production'];
@@ -182,7 +215,16 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const bodyLimit = read('BODY_LIMIT');
   if (!/^\d+\s*(b|kb|mb)$/i.test(bodyLimit)) problems.push("BODY_LIMIT must be a size such as '256kb' or '1mb'");
 
+  const residentIdKey = read('RESIDENT_ID_KEY');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(residentIdKey) || Buffer.from(residentIdKey, 'base64').length !== RESIDENT_ID_KEY_BYTES) {
+    problems.push(`RESIDENT_ID_KEY must be ${RESIDENT_ID_KEY_BYTES} bytes in base64 (openssl rand -base64 32)`);
+  } else if (nodeEnv === 'production' && residentIdKey === DEV_RESIDENT_ID_KEY) {
+    problems.push('RESIDENT_ID_KEY must be set in production (the development default is public)');
+  }
+
   const delivery = readDeliveryConfig(read, nodeEnv, problems);
+  const loginLimit = readLoginLimitConfig(read, databaseUrl, problems);
+  const trustProxy = readTrustProxy(read('TRUST_PROXY'), problems);
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return {
@@ -196,7 +238,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     smtpUrl,
     mailFrom,
     bodyLimit,
+    residentIdKey,
     delivery,
+    loginLimit,
+    trustProxy,
   };
 }
 
@@ -272,3 +317,49 @@ export const appConfigProvider = {
   provide: APP_CONFIG,
   useFactory: (): AppConfig => loadAppConfig(),
 };
+
+const LOGIN_LIMIT_PREFIX = /^[A-Za-z0-9_.:{}-]{1,100}$/;
+
+function readLoginLimitConfig(read: (name: keyof typeof DEFAULTS) => string, databaseUrl: string, problems: string[]): LoginLimitConfig {
+  const integer = (name: keyof typeof DEFAULTS, min: number, max: number): number => {
+    const value = Number(read(name));
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}`);
+      return Number(DEFAULTS[name]);
+    }
+    return value;
+  };
+  let keyPrefix = read('LOGIN_LIMIT_PREFIX');
+  if (keyPrefix === '') {
+    // One deployment = one database: by default the counters are namespaced by its name.
+    let database = 'fupin_flow';
+    try {
+      database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || database;
+    } catch {
+      // an invalid DATABASE_URL is reported by loadAppConfig
+    }
+    keyPrefix = `fupin-login:${database.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+  } else if (!LOGIN_LIMIT_PREFIX.test(keyPrefix)) {
+    problems.push('LOGIN_LIMIT_PREFIX must be 1 to 100 letters, digits or _ . : - { }');
+  }
+  return {
+    maxPerAccount: integer('LOGIN_MAX_PER_ACCOUNT', 1, 1_000_000),
+    maxPerAddress: integer('LOGIN_MAX_PER_ADDRESS', 1, 1_000_000),
+    windowMs: integer('LOGIN_WINDOW_MS', 100, 86_400_000),
+    keyPrefix,
+  };
+}
+
+const TRUST_PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/;
+
+/** 'false' | 'true' | a hop count | comma-separated addresses, subnets, loopback/linklocal/uniquelocal. */
+function readTrustProxy(value: string, problems: string[]): boolean | number | string {
+  const lower = value.toLowerCase();
+  if (lower === 'false' || lower === '0') return false;
+  if (lower === 'true') return true;
+  if (/^\d+$/.test(lower)) return Number(lower);
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.every((entry) => TRUST_PROXY_ENTRY.test(entry))) return entries.join(',');
+  problems.push("TRUST_PROXY must be false, true, a hop count or a comma-separated list of addresses/subnets (e.g. 'loopback,10.0.0.0/8')");
+  return false;
+}

@@ -1,8 +1,11 @@
 import { Test } from '@nestjs/testing';
-import { ConfigValidationError, DEV_JWT_SECRET, loadAppConfig } from '../../src/config/app-config.js';
+import { ConfigValidationError, DEV_JWT_SECRET, DEV_RESIDENT_ID_KEY, loadAppConfig } from '../../src/config/app-config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
 
 const STRONG_SECRET = 'a-production-secret-that-is-long-enough-0123456789';
+/** 32 bytes in base64, not the development default. */
+const PRODUCTION_ID_KEY = Buffer.alloc(32, 7).toString('base64');
+const PRODUCTION = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, RESIDENT_ID_KEY: PRODUCTION_ID_KEY };
 
 describe('app configuration', () => {
   it('uses the documented defaults', () => {
@@ -17,6 +20,9 @@ describe('app configuration', () => {
       smtpUrl: 'smtp://127.0.0.1:1025',
       mailFrom: 'fupin-flow <noreply@fupin-flow.local>',
       bodyLimit: '256kb',
+      residentIdKey: DEV_RESIDENT_ID_KEY,
+      loginLimit: { maxPerAccount: 10, maxPerAddress: 30, windowMs: 60_000, keyPrefix: 'fupin-login:fupin_flow' },
+      trustProxy: false,
       delivery: expect.objectContaining({
         runWorker: true, // development runs the worker inside the API process
         bullmqPrefix: 'fupin',
@@ -28,7 +34,7 @@ describe('app configuration', () => {
         dailyDigestCron: '0 8 * * *',
       }),
     });
-    expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).delivery.runWorker).toBe(false);
+    expect(loadAppConfig(PRODUCTION).delivery.runWorker).toBe(false);
   });
 
   it('refuses to start in production with the default JWT secret', () => {
@@ -38,7 +44,22 @@ describe('app configuration', () => {
 
   it('refuses a short JWT secret in production and accepts a strong one', () => {
     expect(() => loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/at least 32/);
-    expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET }).jwtSecret).toBe(STRONG_SECRET);
+    expect(loadAppConfig(PRODUCTION).jwtSecret).toBe(STRONG_SECRET);
+  });
+
+  it('refuses to start in production with the default resident-ID key', () => {
+    expect(() => loadAppConfig({ ...PRODUCTION, RESIDENT_ID_KEY: undefined })).toThrow(/RESIDENT_ID_KEY must be set in production/);
+    expect(() => loadAppConfig({ ...PRODUCTION, RESIDENT_ID_KEY: DEV_RESIDENT_ID_KEY })).toThrow(ConfigValidationError);
+    expect(loadAppConfig(PRODUCTION).residentIdKey).toBe(PRODUCTION_ID_KEY);
+    // outside production the public default is fine
+    expect(loadAppConfig({ NODE_ENV: 'test' }).residentIdKey).toBe(DEV_RESIDENT_ID_KEY);
+  });
+
+  it('refuses a resident-ID key that is not 32 bytes of base64', () => {
+    for (const key of [Buffer.alloc(16, 1).toString('base64'), Buffer.alloc(33, 1).toString('base64'), 'not base64 at all!', Buffer.alloc(32, 1).toString('hex')]) {
+      expect(() => loadAppConfig({ RESIDENT_ID_KEY: key })).toThrow(/RESIDENT_ID_KEY must be 32 bytes in base64/);
+    }
+    expect(loadAppConfig({ RESIDENT_ID_KEY: PRODUCTION_ID_KEY }).residentIdKey).toBe(PRODUCTION_ID_KEY);
   });
 
   it('lists every invalid variable at once', () => {

@@ -11,6 +11,7 @@ import { DataSource as TypeOrmDataSource } from 'typeorm';
 import { configureApp } from '../../src/app-setup.js';
 import { AppModule } from '../../src/app.module.js';
 import { Clock } from '../../src/common/clock.js';
+import { MaskingLogger } from '../../src/common/masking-logger.js';
 import { APP_CONFIG, loadAppConfig, type AppConfig } from '../../src/config/app-config.js';
 import { DEMO_PASSWORD, seedDemoUsers } from '../../src/database/seed-demo.js';
 import { dropDatabase, ensureDatabase } from '../../src/database/ensure-database.js';
@@ -87,7 +88,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       .overrideProvider(Clock)
       .useValue(clock)
       .compile();
-    app = moduleRef.createNestApplication({ logger: ['error', 'warn'] });
+    app = moduleRef.createNestApplication({ logger: new MaskingLogger({ logLevels: ['error', 'warn'] }) });
     configureApp(app);
     await app.init();
 
