@@ -214,7 +214,7 @@ export class CasesService {
    */
   async act(user: AuthUser, id: string, command: CaseActionCommand, idempotencyKey?: string): Promise<CaseView> {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-      throw new CaseException('Idempotency-Key must be 1 to 200 visible ASCII characters', CaseExceptionCode.IDEMPOTENCY_KEY_REUSED, HttpStatus.BAD_REQUEST);
+      throw new CaseException('Idempotency-Key must be 1 to 200 visible ASCII characters', CaseExceptionCode.INVALID_IDEMPOTENCY_KEY, HttpStatus.BAD_REQUEST);
     }
     const requestHash = createHash('sha256').update(canonicalJson({ id, ...command })).digest('hex');
     return this.dataSource.transaction(async (manager) => {

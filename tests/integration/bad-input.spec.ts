@@ -89,6 +89,18 @@ describe('bad input gets a 4xx JSON error, never a 500', () => {
     expect(response.body).toEqual(expect.objectContaining({ statusCode: row.status, error: expect.any(String), message: expect.any(String) }));
   });
 
+  it('refuses a malformed Idempotency-Key with 400', async () => {
+    for (const key of ['x'.repeat(201), 'with space']) {
+      const response = await testApp.http
+        .post(`/api/cases/${existing.id}/actions`)
+        .set('Authorization', `Bearer ${token}`)
+        .set('Idempotency-Key', key)
+        .send({ action: 'cancel', expectedVersion: 0, data: { reason: 'x' } });
+      expect(response.status).toBe(400);
+      expect(response.body.details).toMatchObject({ code: 'INVALID_IDEMPOTENCY_KEY' });
+    }
+  });
+
   it('left the case untouched and no prototype polluted', async () => {
     const response = await driver.get('ts-officer', existing.id);
     expect(response.body).toMatchObject({ version: 0, status: 'active' });
