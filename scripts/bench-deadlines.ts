@@ -32,7 +32,8 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { CLOCK_TICKS, cpuSince, f, percentile, pool, processCpu, row } from './bench-support.js';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -162,11 +163,6 @@ function parseOptions(): Options {
 // ---------------------------------------------------------------------------------------
 // Measurement helpers
 
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
 interface Distribution {
   n: number;
   min: number;
@@ -188,39 +184,6 @@ function distribution(values: number[]): Distribution {
     max: sorted[sorted.length - 1] ?? NaN,
     mean: sorted.reduce((s, v) => s + v, 0) / (sorted.length || 1),
   };
-}
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** utime+stime (ms) by pid of every process with this name (`postgres`, `redis-server`). */
-function processCpu(name: string): Map<number, number> | undefined {
-  try {
-    const cpu = new Map<number, number>();
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      const close = stat.lastIndexOf(')');
-      if (stat.slice(stat.indexOf('(') + 1, close) !== name) continue;
-      const fields = stat.slice(close + 2).split(' ');
-      cpu.set(Number(entry), ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS);
-    }
-    return cpu.size > 0 ? cpu : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function cpuSince(name: string, before: Map<number, number> | undefined): number | undefined {
-  const after = processCpu(name);
-  if (!before || !after) return undefined;
-  let ms = 0;
-  for (const [pid, value] of after) ms += value - (before.get(pid) ?? 0);
-  return ms;
 }
 
 /** Busy and total CPU time of the whole machine (ms), from the first line of /proc/stat. */
@@ -319,16 +282,6 @@ async function withMemory<T>(work: () => Promise<T>): Promise<{ result: T; baseR
   }
 }
 
-/** Runs `worker` on C concurrent loops that take item indexes 0…count-1 one by one. */
-async function pool(count: number, concurrency: number, worker: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      for (let i = next++; i < count; i = next++) await worker(i);
-    }),
-  );
-}
-
 /** --profile: statements and their wall time by kind, on the application's connections only. */
 class QueryProfile {
   private readonly byKind = new Map<string, { count: number; ms: number }>();
@@ -402,13 +355,8 @@ async function redisUsedMemory(redis: Redis): Promise<number> {
   return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? NaN);
 }
 
-const f = (n: number | undefined, digits = 1) => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
 const int = (n: number) => n.toLocaleString('en-US');
-
-function row(cells: (string | number)[], widths: number[]): string {
-  return cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
-}
 
 // ---------------------------------------------------------------------------------------
 
@@ -452,9 +400,10 @@ async function createCases(db: pg.Pool, app: INestApplicationContext, count: num
     try {
       await client.query('BEGIN');
       await client.query(
-        `INSERT INTO cases (id, workflow_key, workflow_version, definition_id, status, snapshot, data, title, jurisdiction_code, version, created_by, created_at, updated_at)
-         SELECT id, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $11 FROM unnest($1::uuid[]) AS id`,
-        [ids, published.key, published.version, published.id, started.status, JSON.stringify(started.snapshot), JSON.stringify(started.snapshot.context.data), title, jurisdiction, officer.id, now],
+        // history_seq/history_hash: the case row carries the head of its history chain (here the 'started' row below).
+        `INSERT INTO cases (id, workflow_key, workflow_version, definition_id, status, snapshot, data, title, jurisdiction_code, version, created_by, created_at, updated_at, history_seq, history_hash)
+         SELECT u.id, $2, $3, $4, $5, $6, $7, $8, $9, 0, $10, $11, $11, 1, u.hash FROM unnest($1::uuid[], $12::text[]) AS u(id, hash)`,
+        [ids, published.key, published.version, published.id, started.status, JSON.stringify(started.snapshot), JSON.stringify(started.snapshot.context.data), title, jurisdiction, officer.id, now, hashes],
       );
       await client.query(
         `INSERT INTO case_history (case_id, seq, event_type, action, actor_id, actor, payload, at, prev_hash, hash)
@@ -886,6 +835,8 @@ async function main(): Promise<void> {
   try {
     await phase('create + migrate database', () => ensureDatabase(config));
     db = new pg.Pool({ connectionString: databaseUrl, max: Math.max(options.concurrency, 2), application_name: BENCH_APPLICATION_NAME });
+    // An idle client whose backend goes away (the database is dropped at the end) must not crash the run.
+    db.on('error', (error) => console.warn(`benchmark pool: ${error.message}`));
     db.on('connect', (client) => profile?.excluded.add(client));
     const [{ server_version: serverVersion }] = (await db.query('SHOW server_version')).rows;
     const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';

@@ -20,7 +20,8 @@
  */
 import 'reflect-metadata';
 import { createHash, randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { cpuSince, f, percentile, pool, processCpu, row } from './bench-support.js';
 import inspector from 'node:inspector';
 import { cpus, loadavg, availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -115,48 +116,10 @@ interface Stats {
   mean: number;
 }
 
-function percentile(sorted: number[], q: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
 function stats(latencies: number[], seconds: number): Stats {
   const sorted = [...latencies].sort((a, b) => a - b);
   const mean = sorted.reduce((s, v) => s + v, 0) / (sorted.length || 1);
   return { transitions: sorted.length, seconds, perSecond: sorted.length / seconds, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), mean };
-}
-
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** utime+stime (ms) of every process named `postgres` this process can see, by pid. */
-function postgresCpu(): Map<number, number> | undefined {
-  try {
-    const cpu = new Map<number, number>();
-    for (const entry of readdirSync('/proc')) {
-      if (!/^\d+$/.test(entry)) continue;
-      let stat: string;
-      try {
-        stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      } catch {
-        continue;
-      }
-      const close = stat.lastIndexOf(')');
-      if (stat.slice(stat.indexOf('(') + 1, close) !== 'postgres') continue;
-      const fields = stat.slice(close + 2).split(' ');
-      cpu.set(Number(entry), ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS);
-    }
-    return cpu.size > 0 ? cpu : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function postgresCpuSince(before: Map<number, number> | undefined): number | undefined {
-  const after = postgresCpu();
-  if (!before || !after) return undefined;
-  let ms = 0;
-  for (const [pid, value] of after) ms += value - (before.get(pid) ?? 0);
-  return ms;
 }
 
 interface Measured<T> {
@@ -168,23 +131,13 @@ interface Measured<T> {
 }
 
 async function measured<T>(work: () => Promise<T>): Promise<Measured<T>> {
-  const pgBefore = postgresCpu();
+  const pgBefore = processCpu('postgres');
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const result = await work();
   const seconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  return { result, seconds, nodeCpuMs: (cpu.user + cpu.system) / 1000, nodeSystemMs: cpu.system / 1000, postgresCpuMs: postgresCpuSince(pgBefore) };
-}
-
-/** Runs `worker` on C concurrent loops that take item indexes 0…count-1 one by one. */
-async function pool(count: number, concurrency: number, worker: (index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, count) }, async () => {
-      for (let i = next++; i < count; i = next++) await worker(i);
-    }),
-  );
+  return { result, seconds, nodeCpuMs: (cpu.user + cpu.system) / 1000, nodeSystemMs: cpu.system / 1000, postgresCpuMs: cpuSince('postgres', pgBefore) };
 }
 
 /** --profile: wall time of every SQL statement by kind (from the call to its result). */
@@ -525,11 +478,6 @@ function microbench(published: PublishedDefinition, users: BenchUsers, now: Date
 
 // ---------------------------------------------------------------------------------------
 
-const f = (n: number | undefined, digits = 1) => (n === undefined || Number.isNaN(n) ? '-' : n.toFixed(digits));
-
-function row(cells: (string | number)[], widths: number[]): string {
-  return cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
-}
 
 async function main(): Promise<void> {
   const options = parseOptions();

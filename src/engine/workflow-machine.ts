@@ -182,7 +182,7 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
     lastEventAt: (event as ActEvent).now,
   }));
 
-  function transitionsFor(stepKey: string, action: ActionDefinition) {
+  function transitionsFor(action: ActionDefinition) {
     const branches = action.branches ?? [{ target: action.target as string }];
     return branches.map((branch) => {
       const conditions = [action.guard, branch.when].filter((c): c is Expression => c !== undefined);
@@ -220,7 +220,7 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
     }
     const on: Record<string, unknown> = {};
     for (const [actionKey, action] of Object.entries(step.actions ?? {})) {
-      on[eventType(key, actionKey)] = transitionsFor(key, action);
+      on[eventType(key, actionKey)] = transitionsFor(action);
     }
     const deadline = step.deadline;
     return {

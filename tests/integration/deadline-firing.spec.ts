@@ -8,7 +8,6 @@ import {
   PASSING_APPRAISAL,
   steps,
   SUPPORT_PLAN,
-  type CaseBody,
 } from '../support/case-driver.js';
 
 let testApp: TestApp;
