@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CasesModule } from './cases/cases.module.js';
 import { CoreModule } from './common/core.module.js';
@@ -18,6 +19,7 @@ import { OrgModule } from './org/org.module.js';
     ConfigModule,
     CoreModule,
     DatabaseModule,
+    AuditModule,
     OrgModule,
     JurisdictionsModule,
     AuthModule,

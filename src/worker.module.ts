@@ -1,3 +1,4 @@
+import { AuditModule } from './audit/audit.module.js';
 import { Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CoreModule } from './common/core.module.js';
 import { ConfigModule } from './config/config.module.js';
@@ -10,6 +11,7 @@ import { JobsModule } from './jobs/jobs.module.js';
     ConfigModule,
     CoreModule,
     DatabaseModule,
+    AuditModule,
     // BullMQ workers and their handlers, deadline scheduler, reconciler, outbox relay.
     JobsModule,
   ],

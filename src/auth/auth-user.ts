@@ -8,6 +8,8 @@ export interface AuthUser {
   displayName: string;
   roles: Role[];
   jurisdictionCode: string;
+  /** Extra permissions beyond the roles, e.g. `reveal-resident-id`. */
+  permissions: string[];
 }
 
 export function toAuthUser(user: UserEntity): AuthUser {
@@ -17,6 +19,7 @@ export function toAuthUser(user: UserEntity): AuthUser {
     displayName: user.displayName,
     roles: user.roles,
     jurisdictionCode: user.jurisdictionCode,
+    permissions: user.permissions ?? [],
   };
 }
 

@@ -12,6 +12,8 @@ import { CountyPairingEntity } from '../org/county-pairing.entity.js';
 import { JurisdictionEntity } from '../org/jurisdiction.entity.js';
 import { UserEntity } from '../org/user.entity.js';
 import { TaskEntity } from '../tasks/task.entity.js';
+import { TaskSignerEntity } from '../tasks/task-signer.entity.js';
+import { AuditEntryEntity } from '../audit/audit-entry.entity.js';
 import { CalendarDayEntity } from '../deadlines/calendar-day.entity.js';
 import { DeadlineEntity } from '../deadlines/deadline.entity.js';
 import { EmailDeliveryEntity } from '../notifications/email-delivery.entity.js';
@@ -32,6 +34,8 @@ export const ENTITIES = [
   EmailDeliveryEntity,
   JurisdictionEntity,
   CountyPairingEntity,
+  TaskSignerEntity,
+  AuditEntryEntity,
 ];
 
 /**

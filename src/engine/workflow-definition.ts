@@ -146,6 +146,11 @@ export interface WorkflowDefinition {
   description?: string;
   /** Who may start a case. */
   start: { role: Role; level: Level; fields?: Record<string, FieldDefinition> };
+  /** Who besides the case's own jurisdiction may look at its cases. */
+  access?: {
+    /** Users of a county that helps (对口帮扶) the case's county may read its cases (never act). */
+    pairedCountyRead?: boolean;
+  };
   /** Names the case data field holding the household name shown in lists. */
   titleField?: string;
   /** Configuration read by guards as `params.*` (e.g. the poverty line), not code. */

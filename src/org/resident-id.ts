@@ -77,3 +77,23 @@ export function maskResidentId(value: string): string {
 export function maskResidentIdsInText(text: string): string {
   return text.replace(ID_IN_TEXT, (match) => maskResidentId(match));
 }
+
+/**
+ * A resident ID as case data holds it once the shell sealed it: the masked form for
+ * display and the AES-256-GCM token of src/org/resident-id-cipher.ts. The plain ID never
+ * reaches the snapshot, the history or any response; revealing it is audited.
+ */
+export interface SealedResidentId {
+  masked: string;
+  token: string;
+}
+
+const MASKED_SHAPE = /^\d{4}\*{10}\d{3}[\dX]$/;
+const TOKEN_SHAPE = /^v1\.[A-Za-z0-9_-]+$/;
+
+export function isSealedResidentId(value: unknown): value is SealedResidentId {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  const { masked, token } = value as Record<string, unknown>;
+  return keys.length === 2 && typeof masked === 'string' && MASKED_SHAPE.test(masked) && typeof token === 'string' && TOKEN_SHAPE.test(token);
+}

@@ -33,6 +33,21 @@ export class UserEntity {
   @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
   lockedUntil!: Date | null;
 
+  /** Extra permissions beyond the roles, e.g. `reveal-resident-id`. */
+  @Column({ name: 'permissions', type: 'text', array: true, default: () => `'{}'` })
+  permissions!: string[];
+
+  /** A deactivated user can't log in and is offered no tasks; the row stays for history. */
+  @Column({ name: 'active', type: 'boolean', default: true })
+  active!: boolean;
+
+  /** Raised when the password, roles or jurisdiction change: older tokens stop working. */
+  @Column({ name: 'token_version', type: 'int', default: 0 })
+  tokenVersion!: number;
+
+  @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
+  updatedAt!: Date;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt!: Date;
 }

@@ -15,6 +15,10 @@ export type TaskStatus = 'open' | 'completed' | 'cancelled';
 // A case's open tasks (every action reads them): without it the lookup goes through
 // idx_tasks_inbox, whose `status = 'open'` prefix covers every open task in the system.
 @Index('idx_tasks_open_by_case', ['caseId'], { where: `"status" = 'open'` })
+// The inbox: tasks offered to a role at a node, in due order (keyset pagination on due_at, id).
+@Index('idx_tasks_offered', ['jurisdictionCode', 'role', 'dueAt', 'id'], { where: `"status" = 'open'` })
+// The inbox: tasks assigned to (claimed by, transferred or delegated to) one user.
+@Index('idx_tasks_assigned', ['assigneeId', 'dueAt', 'id'], { where: `"status" = 'open' AND "assignee_id" IS NOT NULL` })
 export class TaskEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_tasks' })
   id!: string;
@@ -47,6 +51,24 @@ export class TaskEntity {
 
   @Column({ name: 'assignee_id', type: 'uuid', nullable: true })
   assigneeId!: string | null;
+
+  /**
+   * Who delegated the task (委托): the assignee acts on their behalf until they take it
+   * back. Null when the task is not delegated.
+   */
+  @Column({ name: 'owner_id', type: 'uuid', nullable: true })
+  ownerId!: string | null;
+
+  /** The due time of the step's deadline, copied here so the inbox sorts and pages by an index. */
+  @Column({ name: 'due_at', type: 'timestamptz', nullable: true })
+  dueAt!: Date | null;
+
+  /**
+   * An action the assignee took while signers added after them (后加签) have not signed:
+   * `{ action, step, data, comment, actorId }`. The case moves when the last of them signs.
+   */
+  @Column({ name: 'pending_action', type: 'jsonb', nullable: true })
+  pendingAction!: Record<string, unknown> | null;
 
   @Column({ name: 'opened_at', type: 'timestamptz' })
   openedAt!: Date;

@@ -1,0 +1,7 @@
+import { Global, Module } from '@nestjs/common';
+import { AuditService } from './audit.service.js';
+
+/** The audit log's writer, injectable everywhere (logins, access checks, user and definition changes). */
+@Global()
+@Module({ providers: [AuditService], exports: [AuditService] })
+export class AuditModule {}
