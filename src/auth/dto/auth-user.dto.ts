@@ -18,4 +18,7 @@ export class AuthUserDto implements AuthUser {
 
   @ApiProperty({ example: '440781109', description: 'Statistical division code of the node the user acts for' })
   jurisdictionCode!: string;
+
+  @ApiProperty({ example: [], description: 'Permissions beyond the roles, e.g. reveal-resident-id' })
+  permissions!: string[];
 }
