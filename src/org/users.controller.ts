@@ -27,6 +27,7 @@ export class UsersController {
       displayName: user.displayName,
       roles: user.roles,
       jurisdictionCode: user.jurisdictionCode,
+      permissions: user.permissions,
       locked: user.lockedUntil !== null && user.lockedUntil > now,
       lockedUntil: user.lockedUntil?.toISOString() ?? null,
       createdAt: user.createdAt.toISOString(),

@@ -34,6 +34,7 @@ describe('auth API', () => {
       displayName: '台山市端芬镇扶贫办 经办人',
       roles: ['officer'],
       jurisdictionCode: '440781109',
+      permissions: [],
     });
   });
 
