@@ -8,6 +8,9 @@ const common = {
 };
 
 export default {
+  // Integration files start a migrated database and the app in beforeAll: seconds, more on a
+  // busy machine than jest's default 5 s allows.
+  testTimeout: 30_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.spec.ts'] },
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.spec.ts'] },

@@ -12,6 +12,7 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { JurisdictionsModule } from './org/jurisdictions.module.js';
 import { OrgModule } from './org/org.module.js';
+import { TasksModule } from './tasks/tasks.module.js';
 
 /** Wiring only: the HTTP application. */
 @Module({
@@ -25,6 +26,7 @@ import { OrgModule } from './org/org.module.js';
     AuthModule,
     DefinitionsModule,
     CasesModule,
+    TasksModule,
     DeadlineFiringModule,
     NotificationsModule,
     // The worker (JobsModule: BullMQ workers, deadline scheduler, reconciler, outbox relay)

@@ -9,6 +9,7 @@ export enum CaseExceptionCode {
   INVALID_IDEMPOTENCY_KEY = 'INVALID_IDEMPOTENCY_KEY',
   START_NOT_ALLOWED = 'START_NOT_ALLOWED',
   INVALID_JURISDICTION = 'INVALID_JURISDICTION',
+  READ_ONLY_ACCESS = 'READ_ONLY_ACCESS',
 }
 
 export class CaseException extends AppException<CaseExceptionCode | EngineExceptionCode> {}
@@ -19,6 +20,11 @@ export class CaseException extends AppException<CaseExceptionCode | EngineExcept
  */
 export function caseNotFound(id: string): CaseException {
   return new CaseException(`Case ${id} was not found`, CaseExceptionCode.CASE_NOT_FOUND, HttpStatus.NOT_FOUND);
+}
+
+/** The caller may look at the case (an auditor, a paired county) but never act on it. */
+export function readOnlyAccess(id: string): CaseException {
+  return new CaseException(`You may read case ${id} but not act on it`, CaseExceptionCode.READ_ONLY_ACCESS, HttpStatus.FORBIDDEN);
 }
 
 export function versionConflict(expected: number, current: number): CaseException {

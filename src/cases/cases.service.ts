@@ -20,8 +20,13 @@ import { validateFormInput } from '../engine/form-input.js';
 import { replayHistory } from '../engine/history-replay.js';
 import { isWithin, jurisdictionAt, levelOf } from '../engine/jurisdiction-code.js';
 import type { Actor } from '../engine/workflow-machine.js';
-import { caseNotFound, CaseException, CaseExceptionCode, fromEngine, versionConflict } from './case.exception.js';
+import { AuditService } from '../audit/audit.service.js';
+import { countersignOutcome } from '../engine/countersign.js';
+import { TaskException, TaskExceptionCode } from '../tasks/task.exception.js';
+import { caseAccess, type CaseAccess } from './case-access.js';
+import { caseNotFound, CaseException, CaseExceptionCode, fromEngine, readOnlyAccess, versionConflict } from './case.exception.js';
 import { canonicalJson, GENESIS_HASH, hashEvent, verifyChain, type StoredChainRow } from './history-chain.js';
+import { gateAction, openTaskOfStep, type GatedTask, type PendingAction } from './task-gate.js';
 import { ACT_WRITE_SQL, actWriteParams, START_WRITE_SQL, startWriteParams, type HistoryRowParams, type OpenTaskRow, type WriteResult } from './transition-writes.js';
 
 export interface StartCaseCommand {
@@ -53,6 +58,10 @@ export interface CaseView {
   createdAt: Date;
   updatedAt: Date;
 }
+
+/** What a route does with a case, as the denied-access audit row records it. */
+export type CaseOperation = 'read' | 'act' | 'history' | 'verify' | 'reveal' | 'withdraw' | 'assign';
+const WRITE_OPERATIONS: ReadonlySet<CaseOperation> = new Set(['act', 'withdraw', 'assign']);
 
 export interface CaseRow {
   id: string;
@@ -96,6 +105,7 @@ export class CasesService {
     private readonly definitions: DefinitionsService,
     private readonly deadlines: DeadlinesService,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   async start(user: AuthUser, command: StartCaseCommand): Promise<CaseView> {
@@ -203,7 +213,7 @@ export class CasesService {
   }
 
   async get(user: AuthUser, id: string): Promise<CaseView> {
-    const row = await this.readable(this.dataSource.manager, user, id);
+    const row = await this.readable(this.dataSource.manager, user, id, 'read');
     return this.view(this.dataSource.manager, await this.definitions.byId(row.definition_id), row, user);
   }
 
@@ -223,19 +233,19 @@ export class CasesService {
         if (earlier) return earlier;
       }
       // The row lock serialises actions, deadline firings and history appends on one case.
-      const row = await this.readable(manager, user, id, true);
+      const row = await this.readable(manager, user, id, 'act', true);
       if (row.version !== command.expectedVersion) throw versionConflict(command.expectedVersion, row.version);
       const published = await this.definitions.byId(row.definition_id);
-      let performed: Awaited<ReturnType<CasesService['perform']>>;
+      let openTasks: OpenTaskRow[] | undefined;
       try {
-        performed = await this.perform(manager, row, published, toActor(user), command, this.clock.now());
+        openTasks = await this.actOnTask(manager, row, published, user, command);
       } catch (error) {
         if (error instanceof EngineException) throw fromEngine(error);
         throw error;
       }
 
-      // The write statement returned the open tasks: the view needs no query of its own.
-      const view = await this.view(manager, published, row, user, performed.openTasks);
+      // The write statement returned the open tasks (when the case moved): no query of its own.
+      const view = await this.view(manager, published, row, user, openTasks);
       if (idempotencyKey !== undefined) {
         await manager.query(`UPDATE idempotency_keys SET status_code = 200, response = $3 WHERE user_id = $1 AND key = $2`, [
           user.id,
@@ -247,15 +257,134 @@ export class CasesService {
     });
   }
 
+  /**
+   * A person's action, through the task it acts on (src/cases/task-gate.ts): taken at once,
+   * held until the signers added after the assignee have signed, or counted as a vote.
+   * Returns the open tasks when the case moved, undefined when it did not.
+   */
+  private async actOnTask(
+    manager: EntityManager,
+    row: CaseRow,
+    published: PublishedDefinition,
+    user: AuthUser,
+    command: CaseActionCommand,
+  ): Promise<OpenTaskRow[] | undefined> {
+    const now = this.clock.now();
+    const actor = toActor(user);
+    const stepKey = this.stepOffering(published, row, command);
+    const task = stepKey ? await openTaskOfStep(manager, row.id, stepKey) : undefined;
+    const gate = stepKey ? gateAction(task, published.compiled.steps.get(stepKey)!.definition, user) : { kind: 'proceed' as const };
+    if (gate.kind === 'proceed') {
+      const onBehalfOf = 'onBehalfOf' in gate ? gate.onBehalfOf : undefined;
+      return (await this.perform(manager, row, published, onBehalfOf ? { ...actor, onBehalfOf } : actor, command, now)).openTasks;
+    }
+    if (gate.kind === 'defer') {
+      // Checked as if taken now (role, form, guard) so that nothing unacceptable is held.
+      applyAction(published.compiled, row.snapshot, { action: command.action, step: stepKey, input: command.data ?? {}, actor, now, comment: command.comment });
+      const pending: PendingAction = { action: command.action, step: stepKey!, data: command.data ?? {}, actorId: user.id, ...(command.comment !== undefined ? { comment: command.comment } : {}) };
+      await manager.query(`UPDATE tasks SET pending_action = $2, assignee_id = coalesce(assignee_id, $3) WHERE id = $1`, [task!.id, JSON.stringify(pending), user.id]);
+      await this.appendEvent(manager, row, 'task.action-held', command.action, actor, { taskId: task!.id, ...pending }, now);
+      return undefined;
+    }
+    return this.vote(manager, row, published, user, task!, command, now);
+  }
+
+  /**
+   * A vote on a countersign step (会签 / 或签 / 票签). The voters are every active user
+   * eligible for the task when the first vote comes in; each votes once, with the step's
+   * approve or reject action, checked by the engine as if it decided now. When the votes
+   * decide, the decided action is taken with the deciding vote's input.
+   */
+  private async vote(
+    manager: EntityManager,
+    row: CaseRow,
+    published: PublishedDefinition,
+    user: AuthUser,
+    task: GatedTask,
+    command: CaseActionCommand,
+    now: Date,
+  ): Promise<OpenTaskRow[] | undefined> {
+    const countersign = published.compiled.steps.get(task.step)!.definition.countersign!;
+    if (command.action !== countersign.approve && command.action !== countersign.reject) {
+      throw new TaskException(
+        `This step is decided by votes: vote with '${countersign.approve}' or '${countersign.reject}'`,
+        TaskExceptionCode.COUNTERSIGN_TASK,
+        { step: task.step },
+      );
+    }
+    const actor = toActor(user);
+    const request = { action: command.action, step: task.step, input: command.data ?? {}, actor, now, comment: command.comment };
+    applyAction(published.compiled, row.snapshot, request);
+    await manager.query(
+      `INSERT INTO task_signers (task_id, user_id, kind, status, added_at)
+       SELECT $1, u.id, 'countersign', 'pending', $4 FROM users u
+        WHERE u.active AND $2 = ANY (u.roles) AND u.jurisdiction_code = $3
+       ON CONFLICT (task_id, user_id) DO NOTHING`,
+      [task.id, task.role, task.jurisdiction_code, now],
+    );
+    const voted: unknown[] = await manager.query(
+      `UPDATE task_signers SET status = 'signed', decision = $3, comment = $4, signed_at = $5
+        WHERE task_id = $1 AND user_id = $2 AND kind = 'countersign' AND status = 'pending' RETURNING id`,
+      [task.id, user.id, command.action, command.comment ?? null, now],
+    );
+    if (voted.length === 0) throw new TaskException('You have already voted on this task', TaskExceptionCode.ALREADY_VOTED, { taskId: task.id });
+    const ballots: { status: string; decision: string | null }[] = await manager.query(
+      `SELECT status, decision FROM task_signers WHERE task_id = $1 AND kind = 'countersign' AND status <> 'cancelled'`,
+      [task.id],
+    );
+    const outcome = countersignOutcome(
+      countersign,
+      ballots.length,
+      ballots.filter((b) => b.status === 'signed').map((b) => b.decision!),
+    );
+    const { state, approvals, rejections, voters } = outcome;
+    await this.appendEvent(manager, row, 'task.voted', command.action, actor, {
+      taskId: task.id,
+      step: task.step,
+      vote: command.action,
+      data: command.data ?? {},
+      ...(command.comment !== undefined ? { comment: command.comment } : {}),
+      mode: countersign.mode,
+      tally: { approvals, rejections, voters },
+      outcome: outcome.state === 'decided' ? outcome.action : 'pending',
+    }, now);
+    if (state === 'pending') return undefined;
+    await manager.query(`UPDATE task_signers SET status = 'cancelled' WHERE task_id = $1 AND status = 'pending'`, [task.id]);
+    return (await this.perform(manager, row, published, actor, { ...command, action: outcome.action }, now)).openTasks;
+  }
+
+  /**
+   * Takes an action held on a task (后加签) once its signers have signed: as the person
+   * who took it, at the case's current version. The case row must be locked.
+   */
+  async performHeld(manager: EntityManager, row: CaseRow, published: PublishedDefinition, pending: PendingAction, actor: Actor, now: Date): Promise<void> {
+    await manager.query(`UPDATE tasks SET pending_action = NULL WHERE case_id = $1 AND step = $2 AND status = 'open'`, [row.id, pending.step]);
+    try {
+      await this.perform(manager, row, published, actor, { action: pending.action, step: pending.step, data: pending.data, comment: pending.comment }, now);
+    } catch (error) {
+      if (error instanceof EngineException) throw fromEngine(error);
+      throw error;
+    }
+  }
+
+  /** The single active step that offers the action (and is the one named, if any). */
+  private stepOffering(published: PublishedDefinition, row: CaseRow, command: CaseActionCommand): string | undefined {
+    const candidates = activeSteps(published.compiled, row.snapshot).filter((key) => {
+      const actions = published.compiled.steps.get(key)!.definition.actions;
+      return (command.step === undefined || command.step === key) && actions !== undefined && Object.hasOwn(actions, command.action);
+    });
+    return candidates.length === 1 ? candidates[0] : undefined;
+  }
+
   async history(user: AuthUser, id: string) {
-    await this.readable(this.dataSource.manager, user, id);
+    await this.readable(this.dataSource.manager, user, id, 'history');
     const rows = await this.historyRows(this.dataSource.manager, id);
     return rows.map((r) => ({ seq: r.seq, eventType: r.eventType, action: r.action, actor: r.actor, payload: r.payload, at: r.at, hash: r.hash, prevHash: r.prevHash }));
   }
 
   /** Checks the hash chain and that replaying the history reproduces the stored snapshot. */
   async verify(user: AuthUser, id: string) {
-    const row = await this.readable(this.dataSource.manager, user, id);
+    const row = await this.readable(this.dataSource.manager, user, id, 'verify');
     const rows = await this.historyRows(this.dataSource.manager, id);
     const chain = verifyChain(rows, { seq: row.last_seq ?? 0, hash: row.last_hash });
     const published = await this.definitions.byId(row.definition_id);
@@ -294,10 +423,48 @@ export class CasesService {
     return earlier.response as CaseView;
   }
 
-  private async readable(manager: EntityManager, user: AuthUser, id: string, lock = false): Promise<CaseRow> {
+  /**
+   * The case, if the caller may do `operation` on it (src/cases/case-access.ts). A case
+   * outside the caller's reach answers exactly like a missing one (404), and the attempt is
+   * audited — on a connection of its own, since the 404 rolls the caller's transaction back.
+   * A case the caller may only read answers 403 to an action: they know it exists.
+   */
+  async readable(manager: EntityManager, user: AuthUser, id: string, operation: CaseOperation, lock = false): Promise<CaseRow> {
     const row = await this.loadRow(manager, id, lock);
-    if (!row || !isWithin(row.jurisdiction_code, user.jurisdictionCode)) throw caseNotFound(id);
+    if (!row) throw caseNotFound(id);
+    const access = await this.accessTo(manager, user, row);
+    if (access === 'none') {
+      await this.audit.record({
+        kind: 'access.denied',
+        actor: user,
+        targetType: 'case',
+        targetId: id,
+        jurisdictionCode: row.jurisdiction_code,
+        details: { operation },
+      });
+      throw caseNotFound(id);
+    }
+    if (access === 'read' && WRITE_OPERATIONS.has(operation)) throw readOnlyAccess(id);
     return row;
+  }
+
+  /** What the caller may do with the case; the county pairings are read only when they could matter. */
+  async accessTo(manager: EntityManager, user: AuthUser, row: Pick<CaseRow, 'definition_id' | 'jurisdiction_code'>): Promise<CaseAccess> {
+    const { definition } = (await this.definitions.byId(row.definition_id)).compiled;
+    const pairedCountyRead = definition.access?.pairedCountyRead === true;
+    const helpedCounties =
+      pairedCountyRead && !isWithin(row.jurisdiction_code, user.jurisdictionCode)
+        ? await this.countiesHelpedBy(manager, user.jurisdictionCode)
+        : [];
+    return caseAccess(user, { caseJurisdiction: row.jurisdiction_code, pairedCountyRead, helpedCounties });
+  }
+
+  /** The counties that the county containing `code` helps (对口帮扶); none for a city-level node. */
+  private async countiesHelpedBy(manager: EntityManager, code: string): Promise<string[]> {
+    if (levelOf(code) === 'city') return [];
+    const county = jurisdictionAt(code, 'county');
+    const rows: { helped_code: string }[] = await manager.query(`SELECT helped_code FROM county_pairings WHERE helper_code = $1`, [county]);
+    return rows.map((r) => r.helped_code);
   }
 
   private async loadRow(manager: EntityManager, id: string, lock = false): Promise<CaseRow> {
@@ -390,7 +557,13 @@ export class CasesService {
   ): HistoryRowParams {
     const seq = (row.last_seq ?? 0) + 1;
     const prevHash = row.last_hash ?? GENESIS_HASH;
-    const actorRecord = { kind: actor.kind, id: actor.id, username: actor.username ?? null, roles: actor.roles };
+    const actorRecord = {
+      kind: actor.kind,
+      id: actor.id,
+      username: actor.username ?? null,
+      roles: actor.roles,
+      ...(actor.onBehalfOf ? { onBehalfOf: actor.onBehalfOf } : {}),
+    };
     const stored = JSON.parse(JSON.stringify(payload));
     const hash = hashEvent({ caseId: row.id, seq, eventType, action, actorId: actor.id, actor: actorRecord, payload: stored, at }, prevHash);
     return { seq, eventType, action, actor: actorRecord, payload: stored, prevHash, hash };

@@ -226,6 +226,16 @@ export const definitionSchema = {
         onDone: ref('name'),
         status: ref('status'),
         caseStatus: ref('status'),
+        assignment: ref('assignment'),
+      },
+    },
+    assignment: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        transfer: { type: 'boolean' },
+        delegate: { type: 'boolean' },
+        addSigner: { type: 'boolean' },
       },
     },
     stepMap: mapOf('step', L.stepsPerMap, 1),

@@ -692,6 +692,7 @@ class SemanticCheck {
         ['regions', "'regions'"],
         ['onDone', "'onDone'"],
         ['caseStatus', "'caseStatus' (use 'status' for the outcome)"],
+        ['assignment', "'assignment' (nobody is assigned to it)"],
       ];
       for (const [property, what] of notAllowed) {
         if (step[property] !== undefined) list.error([...path, property], `a final step has no ${what}`);
@@ -700,6 +701,7 @@ class SemanticCheck {
         list.warning([...path, 'status'], "'status' only applies to top-level final steps; a region's final step ends the region, not the case");
       }
     } else {
+      if (step.assignment !== undefined) list.error([...path, 'assignment'], "only a task step has 'assignment' options");
       this.checkParallel(ref);
     }
 

@@ -136,6 +136,20 @@ export interface StepDefinition {
   status?: string;
   /** A case status while the case is in this (non-final) step, e.g. `monitoring`. */
   caseStatus?: string;
+  /**
+   * `task`: what the people on the step may do besides acting — transfer it (转办) to another
+   * eligible colleague, delegate it (委托) and take it back, add a signer before or after
+   * themselves (加签). Each is allowed unless set to false (a statutory step may forbid them).
+   */
+  assignment?: StepAssignmentOptions;
+  /** `task`: the step is decided by the votes of every eligible user (会签 / 或签 / 票签). */
+  countersign?: { mode: 'all' | 'any' | 'ratio'; ratio?: number; approve: string; reject: string };
+}
+
+export interface StepAssignmentOptions {
+  transfer?: boolean;
+  delegate?: boolean;
+  addSigner?: boolean;
 }
 
 export interface WorkflowDefinition {

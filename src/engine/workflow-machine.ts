@@ -38,6 +38,8 @@ export interface Actor {
   username?: string;
   roles: Role[];
   jurisdictionCode?: string;
+  /** The owner of a delegated task (委托) the user acts for. */
+  onBehalfOf?: string;
 }
 
 /**

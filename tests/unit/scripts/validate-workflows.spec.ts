@@ -24,7 +24,7 @@ describe('npm run workflows:validate', () => {
     const shipped = readdirSync('workflows').filter((f) => /\.(ya?ml|json)$/.test(f)).length;
     expect(shipped).toBeGreaterThanOrEqual(5);
     expect(result.stdout).toContain(`${shipped} file(s) checked, 0 error(s)`);
-  });
+  }, 30_000);
 
   it('prints each error at its line and column and exits non-zero', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'workflows-'));
