@@ -85,6 +85,11 @@ export const definitionSchema = {
       },
     },
     titleField: ref('name'),
+    access: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { pairedCountyRead: { type: 'boolean' } },
+    },
     params: {
       type: 'object',
       propertyNames: ref('name'),

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   formatIssue,
   loadDefinition,
@@ -30,6 +31,7 @@ start:
     householdName: { type: string, label: 户主姓名, required: true, maxLength: 50 }
     income: { type: number, label: 人均可支配收入, min: 0 }
 titleField: householdName
+access: { pairedCountyRead: true }
 params:
   povertyLine: 6600
 initial: propose
@@ -352,6 +354,8 @@ const CASES: Case[] = [
   ],
   ['a parallel step without onDone', (d) => delete d.steps.countersign.onDone, 'steps.countersign', "a parallel step needs 'onDone'"],
   ['a parallel step with a role', (d) => (d.steps.countersign.role = 'reviewer'), 'steps.countersign.role', "a parallel step has no 'role'"],
+  ['a misspelt access option', (d) => (d.access = { pairedCountyReed: true }), 'access', "unknown property 'pairedCountyReed'; did you mean 'pairedCountyRead'?"],
+  ['an access option that is not a boolean', (d) => (d.access.pairedCountyRead = 'yes'), 'access.pairedCountyRead', "'pairedCountyRead' must be a boolean"],
 ];
 
 describe('validateDefinition: one change away from valid', () => {
@@ -418,6 +422,21 @@ describe('validateDefinition: one change away from valid', () => {
   it('refuses values that are not plain JSON', () => {
     const result = validate((d) => (d.params.when = new Date(0)));
     expect(errors(result)).toContainEqual(expect.objectContaining({ path: 'params.when', message: expect.stringContaining('plain data') }));
+  });
+});
+
+describe('access: paired county reads in the shipped workflows', () => {
+  const shipped = (key: string) => loadDefinition(readFileSync(`workflows/${key}.yaml`, 'utf8'), `workflows/${key}.yaml`).definition!;
+
+  it.each([
+    ['poverty-entry', true],
+    ['poverty-exit', true],
+    ['disaster-reentry', true],
+    // About units and officials, not households: the helping county has no business there.
+    ['accountability-interview', false],
+    ['rectification', false],
+  ])('%s lets the helping county read its cases: %s', (key, allowed) => {
+    expect(shipped(key).access?.pairedCountyRead === true).toBe(allowed);
   });
 });
 
