@@ -103,7 +103,7 @@ export function applyAction(
   authorize(compiled, snapshot.context as CaseContext, step, stepDefinition, action, request.actor);
 
   const input = request.input ?? {};
-  const inputIssues = validateFormInput(action.fields, input);
+  const inputIssues = validateFormInput(action.fields, input, { today: request.now });
   if (inputIssues.length > 0) {
     throw new EngineException(
       EngineExceptionCode.INVALID_INPUT,

@@ -58,6 +58,7 @@ steps:
         guardMessage: 收入不低于贫困线
         fields:
           reason: { type: enum, label: 致贫原因, options: [illness, disability] }
+          idNumber: { type: residentId, label: 身份证号 }
   review:
     label: 县级审核
     role: reviewer
