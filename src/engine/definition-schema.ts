@@ -16,6 +16,7 @@
  * `$defs` names matter: the validator maps ajv errors back to friendly messages by the
  * `$defs/<name>/<keyword>` part of the error's schema path.
  */
+import { COUNTERSIGN_MODES } from './countersign.js';
 import { ACTION_KINDS, FIELD_TYPES, LEVELS, ROLES } from './workflow-definition.js';
 
 /** Workflow keys appear in URLs and file names: lowercase, digits and dashes. */
@@ -226,6 +227,7 @@ export const definitionSchema = {
         role: ref('role'),
         level: ref('level'),
         actions: ref('actionMap'),
+        countersign: ref('countersign'),
         deadline: ref('deadline'),
         regions: ref('regionMap'),
         onDone: ref('name'),
@@ -234,6 +236,19 @@ export const definitionSchema = {
       },
     },
     stepMap: mapOf('step', L.stepsPerMap, 1),
+    countersignMode: { type: 'string', enum: [...COUNTERSIGN_MODES] },
+    countersign: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['mode', 'approve', 'reject'],
+      properties: {
+        mode: ref('countersignMode'),
+        // Whether it is required (mode `ratio`) is checked by the semantic pass, with a better message.
+        ratio: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        approve: ref('name'),
+        reject: ref('name'),
+      },
+    },
   },
 } as const;
 

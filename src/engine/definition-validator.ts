@@ -13,6 +13,7 @@
  * Pure: no Nest, no database; the same code serves the CLI, the admin API and tests.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { COUNTERSIGN_MODES } from './countersign.js';
 import { validateExpression, type ExpressionIssue } from './guard-expression.js';
 import { DEFINITION_LIMITS, definitionSchema } from './definition-schema.js';
 import { parseDefinitionSource, type DefinitionFormat, type Locate, type SourcePosition } from './definition-source.js';
@@ -394,6 +395,7 @@ const ENUM_NAMES: Record<string, { what: string; known: readonly string[] }> = {
   actionKind: { what: 'action kind', known: ACTION_KINDS },
   fieldType: { what: 'field type', known: FIELD_TYPES },
   stepType: { what: 'step type', known: ['task', 'parallel', 'final'] },
+  countersignMode: { what: 'countersign mode', known: COUNTERSIGN_MODES },
 };
 
 const PATTERN_HINTS: Record<string, string> = {
@@ -683,6 +685,7 @@ class SemanticCheck {
       if (step.onDone !== undefined) list.error([...path, 'onDone'], "only a parallel step has 'onDone'");
       if (step.status !== undefined) list.error([...path, 'status'], "'status' is the outcome of a final step; a task step may set 'caseStatus'");
       if (step.deadline === undefined) list.warning(path, 'task step has no deadline: nothing reminds or escalates when it is left undone');
+      if (step.countersign !== undefined) this.checkCountersign(ref);
     } else if (type === 'final') {
       const notAllowed: [keyof StepDefinition, string][] = [
         ['actions', 'actions (the case ends there)'],
@@ -692,6 +695,7 @@ class SemanticCheck {
         ['regions', "'regions'"],
         ['onDone', "'onDone'"],
         ['caseStatus', "'caseStatus' (use 'status' for the outcome)"],
+        ['countersign', "'countersign' (nobody acts on it)"],
       ];
       for (const [property, what] of notAllowed) {
         if (step[property] !== undefined) list.error([...path, property], `a final step has no ${what}`);
@@ -750,6 +754,27 @@ class SemanticCheck {
     }
   }
 
+  /** `ratio` exactly when the mode is `ratio`; the votes name two different actions of the step. */
+  private checkCountersign(ref: StepRef): void {
+    const countersign = ref.step.countersign!;
+    const path = [...ref.path, 'countersign'];
+    if (countersign.mode === 'ratio' && countersign.ratio === undefined) {
+      this.list.error(path, "countersign mode 'ratio' needs a 'ratio': the share of the voters that must approve (0 < ratio <= 1)");
+    }
+    if (countersign.mode !== 'ratio' && countersign.ratio !== undefined) {
+      this.list.error([...path, 'ratio'], `'ratio' only applies to countersign mode 'ratio', not '${countersign.mode}'`);
+    }
+    const actions = ref.step.actions ?? {};
+    for (const vote of ['approve', 'reject'] as const) {
+      if (!Object.hasOwn(actions, countersign[vote])) {
+        this.list.error([...path, vote], `countersign ${vote} '${countersign[vote]}' is not an action of step '${ref.key}'; its actions: ${nameList(Object.keys(actions))}`);
+      }
+    }
+    if (countersign.approve === countersign.reject) {
+      this.list.error([...path, 'reject'], `countersign approve and reject are the same action '${countersign.reject}': a vote could not say no`);
+    }
+  }
+
   private checkParallel(ref: StepRef): void {
     const { step, path } = ref;
     const { list } = this;
@@ -769,6 +794,7 @@ class SemanticCheck {
     if (step.actions !== undefined) list.error([...path, 'actions'], "a parallel step has no actions; the steps of its regions do");
     if (step.role !== undefined) list.error([...path, 'role'], "a parallel step has no 'role'; the steps of its regions do");
     if (step.level !== undefined) list.error([...path, 'level'], "a parallel step has no 'level'; the steps of its regions do");
+    if (step.countersign !== undefined) list.error([...path, 'countersign'], "a parallel step has no 'countersign'; the task steps of its regions may");
     if (step.status !== undefined) list.error([...path, 'status'], "'status' is the outcome of a final step; a parallel step may set 'caseStatus'");
 
     const initials: (StepRef | undefined)[] = [];

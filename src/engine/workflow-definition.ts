@@ -6,6 +6,10 @@
  * `label` is the Chinese name shown to users, `labelEn` its English translation.
  */
 
+import type { CountersignDefinition } from './countersign.js';
+
+export type { CountersignDefinition, CountersignMode } from './countersign.js';
+
 /** Roles a user can hold. A definition may only name these. */
 export const ROLES = ['officer', 'reviewer', 'approver', 'supervisor', 'administrator', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -130,6 +134,11 @@ export interface StepDefinition {
   role?: Role;
   level?: Level;
   actions?: Record<string, ActionDefinition>;
+  /**
+   * `task`: the step is decided by the votes of everyone holding its role at its level
+   * (会签 / 或签 / 票签), see countersign.ts; `approve` and `reject` are actions of the step.
+   */
+  countersign?: CountersignDefinition;
   deadline?: DeadlineDefinition;
   /** `parallel`: the branches that run at once; the step is done when every branch reaches a final step. */
   regions?: Record<string, RegionDefinition>;

@@ -63,6 +63,7 @@ steps:
     label: 县级审核
     role: reviewer
     level: county
+    countersign: { mode: ratio, ratio: 0.5, approve: decide, reject: sendBack }
     deadline:
       duration: P10D
       escalation:
@@ -355,6 +356,31 @@ const CASES: Case[] = [
   ],
   ['a parallel step without onDone', (d) => delete d.steps.countersign.onDone, 'steps.countersign', "a parallel step needs 'onDone'"],
   ['a parallel step with a role', (d) => (d.steps.countersign.role = 'reviewer'), 'steps.countersign.role', "a parallel step has no 'role'"],
+  ['countersign without a ratio in mode ratio', (d) => delete d.steps.review.countersign.ratio, 'steps.review.countersign', "countersign mode 'ratio' needs a 'ratio'"],
+  ['countersign with a ratio in mode all', (d) => (d.steps.review.countersign.mode = 'all'), 'steps.review.countersign.ratio', "'ratio' only applies to countersign mode 'ratio', not 'all'"],
+  ['countersign ratio 0', (d) => (d.steps.review.countersign.ratio = 0), 'steps.review.countersign.ratio', "'ratio' must be > 0"],
+  ['countersign ratio over 1', (d) => (d.steps.review.countersign.ratio = 1.5), 'steps.review.countersign.ratio', "'ratio' must be <= 1"],
+  ['unknown countersign mode', (d) => (d.steps.review.countersign.mode = 'majority'), 'steps.review.countersign.mode', "unknown countersign mode 'majority'; known countersign modes: all, any, ratio"],
+  [
+    'countersign approve that is not an action of the step',
+    (d) => (d.steps.review.countersign.approve = 'approve'),
+    'steps.review.countersign.approve',
+    "countersign approve 'approve' is not an action of step 'review'; its actions: decide, sendBack",
+  ],
+  [
+    'countersign reject that is an action of another step',
+    (d) => (d.steps.review.countersign.reject = 'submit'),
+    'steps.review.countersign.reject',
+    "countersign reject 'submit' is not an action of step 'review'",
+  ],
+  ['countersign approve and reject the same', (d) => (d.steps.review.countersign.reject = 'decide'), 'steps.review.countersign.reject', 'are the same action'],
+  ['countersign on a final step', (d) => (d.steps.registered.countersign = { mode: 'any', approve: 'a', reject: 'b' }), 'steps.registered.countersign', "a final step has no 'countersign'"],
+  [
+    'countersign on a parallel step',
+    (d) => (d.steps.countersign.countersign = { mode: 'any', approve: 'a', reject: 'b' }),
+    'steps.countersign.countersign',
+    "a parallel step has no 'countersign'",
+  ],
   ['a misspelt access option', (d) => (d.access = { pairedCountyReed: true }), 'access', "unknown property 'pairedCountyReed'; did you mean 'pairedCountyRead'?"],
   ['an access option that is not a boolean', (d) => (d.access.pairedCountyRead = 'yes'), 'access.pairedCountyRead', "'pairedCountyRead' must be a boolean"],
 ];
