@@ -4,6 +4,7 @@ import { EngineException, EngineExceptionCode } from './engine.exception.js';
 import { validateFormInput } from './form-input.js';
 import { evaluateGuard } from './guard-expression.js';
 import { jurisdictionAt } from './jurisdiction-code.js';
+import { actionForm } from './return-to.js';
 import type { ActionDefinition, FieldDefinition, StepDefinition } from './workflow-definition.js';
 import {
   eventType,
@@ -103,7 +104,7 @@ export function applyAction(
   authorize(compiled, snapshot.context as CaseContext, step, stepDefinition, action, request.actor);
 
   const input = request.input ?? {};
-  const inputIssues = validateFormInput(action.fields, input, { today: request.now });
+  const inputIssues = validateFormInput(actionForm(action, compiled.steps), input, { today: request.now });
   if (inputIssues.length > 0) {
     throw new EngineException(
       EngineExceptionCode.INVALID_INPUT,
@@ -198,7 +199,7 @@ export function availableActions(
         label: action.label,
         ...(action.labelEn ? { labelEn: action.labelEn } : {}),
         kind: action.kind,
-        fields: action.fields ?? {},
+        fields: actionForm(action, compiled.steps),
       });
     }
   }

@@ -141,6 +141,8 @@ export const definitionSchema = {
           uniqueItems: true,
           items: ref('label'),
         },
+        optionLabels: ref('optionLabels'),
+        optionLabelsEn: ref('optionLabels'),
         min: { type: 'number' },
         max: { type: 'number' },
         maxLength: { type: 'integer', minimum: 1, maximum: 1_000_000 },
@@ -149,6 +151,13 @@ export const definitionSchema = {
       },
     },
     fieldMap: mapOf('field', L.fieldsPerMap),
+    // Keyed by option values, which are labels rather than names.
+    optionLabels: {
+      type: 'object',
+      propertyNames: { maxLength: L.labelLength },
+      additionalProperties: ref('label'),
+      maxProperties: L.optionsPerField,
+    },
     branch: {
       type: 'object',
       additionalProperties: false,
@@ -169,6 +178,7 @@ export const definitionSchema = {
         kind: ref('actionKind'),
         target: ref('name'),
         branches: { type: 'array', minItems: 1, maxItems: L.branchesPerAction, items: ref('branch') },
+        returnTo: { type: 'array', minItems: 1, maxItems: L.branchesPerAction, uniqueItems: true, items: ref('name') },
         fields: ref('fieldMap'),
         guard: ref('expression'),
         guardMessage: ref('guardMessage'),

@@ -14,6 +14,7 @@
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { COUNTERSIGN_MODES } from './countersign.js';
+import { RETURN_STEP_FIELD } from './return-to.js';
 import { validateExpression, type ExpressionIssue } from './guard-expression.js';
 import { DEFINITION_LIMITS, definitionSchema } from './definition-schema.js';
 import { parseDefinitionSource, type DefinitionFormat, type Locate, type SourcePosition } from './definition-source.js';
@@ -710,12 +711,15 @@ class SemanticCheck {
     for (const [actionKey, action] of actions) {
       const actionPath = [...path, 'actions', actionKey];
       this.reservedName(actionKey, actionPath, 'action');
-      if (action.target !== undefined && action.branches !== undefined) {
-        list.error(actionPath, "an action has exactly one of 'target' and 'branches', this one has both");
-      } else if (action.target === undefined && action.branches === undefined) {
-        list.error(actionPath, "an action needs a 'target' or 'branches'");
+      const ways = (['target', 'branches', 'returnTo'] as const).filter((way) => action[way] !== undefined);
+      if (ways.length > 1) {
+        const both = ways.length === 2 ? 'both' : 'all three';
+        list.error(actionPath, `an action has exactly one of 'target', 'branches' and 'returnTo', this one has ${both}: ${ways.join(', ')}`);
+      } else if (ways.length === 0) {
+        list.error(actionPath, "an action needs a 'target', 'branches' or (a return) 'returnTo'");
         this.incomplete = true;
       }
+      if (action.returnTo !== undefined) this.checkReturnTo(ref, actionKey, [...actionPath, 'returnTo']);
       if (action.target !== undefined) {
         this.addEdge(ref, this.resolveTarget(ref.scope, action.target, [...actionPath, 'target'], 'target'));
       }
@@ -752,6 +756,48 @@ class SemanticCheck {
         list.warning(deadlinePath, 'deadline has no escalation: nobody is alerted when it is overdue');
       }
     }
+  }
+
+  /**
+   * `returnTo` names earlier task steps the user may send the case back to: steps of the
+   * same scope (top level, or the same region), never the step itself, and only on a
+   * `return`; the choice is the generated form field `returnStep`, so the action may not
+   * declare a field of that name.
+   */
+  private checkReturnTo(ref: StepRef, actionKey: string, path: Path): void {
+    const action = ref.step.actions![actionKey];
+    const { list } = this;
+    if (action.kind !== 'return') {
+      list.error(path, `'returnTo' is for actions of kind 'return' (驳回到指定节点), not '${action.kind}'`);
+    }
+    if (action.fields && Object.hasOwn(action.fields, RETURN_STEP_FIELD)) {
+      list.error([...path.slice(0, -1), 'fields', RETURN_STEP_FIELD], `'${RETURN_STEP_FIELD}' is the field in which the user picks a step of 'returnTo'; name this field differently`);
+    }
+    const scopeName = ref.scope.region ? `region '${ref.scope.region.key}'` : 'the top level';
+    action.returnTo!.forEach((name, index) => {
+      const target = ref.scope.members.get(name);
+      if (!target) {
+        this.incomplete = true;
+        const elsewhere = this.byKey.get(name);
+        list.error(
+          [...path, index],
+          elsewhere
+            ? `returnTo '${name}' is a step ${this.where(elsewhere)}; a return goes back to a step of ${scopeName}, like step '${ref.key}'`
+            : `returnTo: there is no step named '${name}' in ${scopeName}; steps that can be named here: ${nameList(this.returnCandidates(ref))}`,
+        );
+        return;
+      }
+      if (target === ref) {
+        list.error([...path, index], `returnTo names step '${name}' itself; a return goes back to another step`);
+      } else if (target.type !== 'task') {
+        list.error([...path, index], `returnTo '${name}' is a ${target.type} step; a return goes back to a task step (someone must correct the case)`);
+      }
+      this.addEdge(ref, target);
+    });
+  }
+
+  private returnCandidates(ref: StepRef): string[] {
+    return [...ref.scope.members.values()].filter((member) => member !== ref && member.type === 'task').map((member) => member.key);
   }
 
   /** `ratio` exactly when the mode is `ratio`; the votes name two different actions of the step. */
@@ -817,6 +863,11 @@ class SemanticCheck {
       const choice = field.type === 'enum' || field.type === 'list';
       if (choice && field.options === undefined) this.list.error(fieldPath, `a field of type '${field.type}' needs 'options'`);
       if (!choice && field.options !== undefined) this.list.warning([...fieldPath, 'options'], `'options' is ignored on a field of type '${field.type}'`);
+      for (const labels of ['optionLabels', 'optionLabelsEn'] as const) {
+        const unknown = Object.keys(field[labels] ?? {}).filter((option) => !(field.options ?? []).includes(option));
+        if (!choice && field[labels] !== undefined) this.list.warning([...fieldPath, labels], `'${labels}' is ignored on a field of type '${field.type}'`);
+        else if (field.options !== undefined && unknown.length > 0) this.list.error([...fieldPath, labels], `'${labels}' names values that are not options: ${nameList(unknown.map((option) => quote(option)))}`);
+      }
       if (field.type === 'table' && field.columns === undefined) this.list.error(fieldPath, "a field of type 'table' needs 'columns'");
       if (field.type !== 'table' && field.columns !== undefined) this.list.warning([...fieldPath, 'columns'], `'columns' is ignored on a field of type '${field.type}'`);
       if (field.min !== undefined && field.max !== undefined && field.min > field.max) {

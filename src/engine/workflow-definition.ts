@@ -47,6 +47,9 @@ export interface FieldDefinition {
   required?: boolean;
   /** `enum` and `list`: the allowed values. */
   options?: string[];
+  /** `enum` and `list`: what to show for an option instead of its value (option → label), e.g. a step's name. */
+  optionLabels?: Record<string, string>;
+  optionLabelsEn?: Record<string, string>;
   /** `integer` / `number`: inclusive bounds. */
   min?: number;
   max?: number;
@@ -101,9 +104,14 @@ export interface ActionDefinition {
   label: string;
   labelEn?: string;
   kind: ActionKind;
-  /** The step the case moves to. Exactly one of `target` and `branches`. */
+  /** The step the case moves to. Exactly one of `target`, `branches` and `returnTo`. */
   target?: string;
   branches?: BranchDefinition[];
+  /**
+   * `return` only: the earlier steps (task steps of the same scope) the user may send the
+   * case back to; the choice is the form field `returnStep` (see return-to.ts).
+   */
+  returnTo?: string[];
   /** Fields the action takes; their values are merged into the case data. */
   fields?: Record<string, FieldDefinition>;
   /** Must hold (over the case data with this action's input merged in) for the action to be allowed. */

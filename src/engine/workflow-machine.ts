@@ -1,6 +1,7 @@
 import { setup, type AnyStateMachine } from 'xstate';
 import { evaluateGuard } from './guard-expression.js';
 import { jurisdictionAt } from './jurisdiction-code.js';
+import { actionBranches } from './return-to.js';
 import type {
   ActionDefinition,
   Expression,
@@ -183,8 +184,7 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
   }));
 
   function transitionsFor(action: ActionDefinition) {
-    const branches = action.branches ?? [{ target: action.target as string }];
-    return branches.map((branch) => {
+    return actionBranches(action).map((branch) => {
       const conditions = [action.guard, branch.when].filter((c): c is Expression => c !== undefined);
       const guard =
         conditions.length === 0

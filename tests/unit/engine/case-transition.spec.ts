@@ -573,7 +573,7 @@ describe('poverty-entry', () => {
     });
 
     it('offers the city approver its actions at city approval', () => {
-      expect(keys(entryCaseAt('cityApproval'), approver)).toEqual(['cityApproval.approve', 'cityApproval.return', 'cityApproval.reject']);
+      expect(keys(entryCaseAt('cityApproval'), approver)).toEqual(['cityApproval.approve', 'cityApproval.return', 'cityApproval.returnToStep', 'cityApproval.reject']);
     });
 
     it('offers the system only the actions it may take during the notice', () => {

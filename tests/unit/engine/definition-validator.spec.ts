@@ -57,7 +57,7 @@ steps:
         guard: { "<": [{ var: data.income }, { var: params.povertyLine }] }
         guardMessage: 收入不低于贫困线
         fields:
-          reason: { type: enum, label: 致贫原因, options: [illness, disability] }
+          reason: { type: enum, label: 致贫原因, options: [illness, disability], optionLabels: { illness: 因病, disability: 因残 } }
           idNumber: { type: residentId, label: 身份证号 }
   review:
     label: 县级审核
@@ -83,6 +83,12 @@ steps:
         label: 退回补正
         kind: return
         target: propose
+      sendBackTo:
+        label: 退回到指定环节
+        kind: return
+        returnTo: [propose]
+        fields:
+          reason: { type: text, label: 退回原因, required: true }
   countersign:
     label: 部门会签
     type: parallel
@@ -281,9 +287,9 @@ const CASES: Case[] = [
     'both target and branches',
     (d) => (d.steps.propose.actions.submit.branches = [{ target: 'review' }]),
     'steps.propose.actions.submit',
-    "exactly one of 'target' and 'branches', this one has both",
+    "exactly one of 'target', 'branches' and 'returnTo', this one has both: target, branches",
   ],
-  ['neither target nor branches', (d) => delete d.steps.propose.actions.submit.target, 'steps.propose.actions.submit', "needs a 'target' or 'branches'"],
+  ['neither target nor branches', (d) => delete d.steps.propose.actions.submit.target, 'steps.propose.actions.submit', "needs a 'target', 'branches' or (a return) 'returnTo'"],
   [
     'branches with a conditional last branch',
     (d) => (d.steps.review.actions.decide.branches[1].when = { '==': [{ var: 'data.outcome' }, 'fail'] }),
@@ -365,7 +371,7 @@ const CASES: Case[] = [
     'countersign approve that is not an action of the step',
     (d) => (d.steps.review.countersign.approve = 'approve'),
     'steps.review.countersign.approve',
-    "countersign approve 'approve' is not an action of step 'review'; its actions: decide, sendBack",
+    "countersign approve 'approve' is not an action of step 'review'; its actions: decide, sendBack, sendBackTo",
   ],
   [
     'countersign reject that is an action of another step',
@@ -380,6 +386,47 @@ const CASES: Case[] = [
     (d) => (d.steps.countersign.countersign = { mode: 'any', approve: 'a', reject: 'b' }),
     'steps.countersign.countersign',
     "a parallel step has no 'countersign'",
+  ],
+  [
+    'returnTo beside a target',
+    (d) => (d.steps.review.actions.sendBackTo.target = 'propose'),
+    'steps.review.actions.sendBackTo',
+    "exactly one of 'target', 'branches' and 'returnTo', this one has both: target, returnTo",
+  ],
+  ['returnTo on an action that is not a return', (d) => (d.steps.review.actions.sendBackTo.kind = 'decide'), 'steps.review.actions.sendBackTo.returnTo', "'returnTo' is for actions of kind 'return'"],
+  [
+    'returnTo naming no step',
+    (d) => (d.steps.review.actions.sendBackTo.returnTo = ['propse']),
+    'steps.review.actions.sendBackTo.returnTo.0',
+    "returnTo: there is no step named 'propse' in the top level; steps that can be named here: propose, notice",
+  ],
+  ['returnTo naming its own step', (d) => d.steps.review.actions.sendBackTo.returnTo.push('review'), 'steps.review.actions.sendBackTo.returnTo.1', "returnTo names step 'review' itself"],
+  ['returnTo naming a final step', (d) => d.steps.review.actions.sendBackTo.returnTo.push('rejected'), 'steps.review.actions.sendBackTo.returnTo.1', "returnTo 'rejected' is a final step"],
+  ['returnTo naming a parallel step', (d) => d.steps.review.actions.sendBackTo.returnTo.push('countersign'), 'steps.review.actions.sendBackTo.returnTo.1', "returnTo 'countersign' is a parallel step"],
+  ['returnTo naming a step twice', (d) => d.steps.review.actions.sendBackTo.returnTo.push('propose'), 'steps.review.actions.sendBackTo.returnTo', 'has duplicate items'],
+  [
+    'returnTo from a region to a top-level step',
+    (d) => (d.steps.countersign.regions.civil.steps.civilReview.actions.back = { label: '退回', kind: 'return', returnTo: ['review'] }),
+    'steps.countersign.regions.civil.steps.civilReview.actions.back.returnTo.0',
+    "returnTo 'review' is a step at top level; a return goes back to a step of region 'civil', like step 'civilReview'",
+  ],
+  [
+    'returnTo into a region',
+    (d) => (d.steps.review.actions.sendBackTo.returnTo = ['civilReview']),
+    'steps.review.actions.sendBackTo.returnTo.0',
+    "returnTo 'civilReview' is a step inside region 'civil' of step 'countersign'; a return goes back to a step of the top level",
+  ],
+  [
+    'a field named returnStep on a returnTo action',
+    (d) => (d.steps.review.actions.sendBackTo.fields.returnStep = { type: 'string', label: '退回到' }),
+    'steps.review.actions.sendBackTo.fields.returnStep',
+    "'returnStep' is the field in which the user picks a step of 'returnTo'",
+  ],
+  [
+    'optionLabels for a value that is not an option',
+    (d) => (d.steps.propose.actions.submit.fields.reason.optionLabels.accident = '因灾'),
+    'steps.propose.actions.submit.fields.reason.optionLabels',
+    "'optionLabels' names values that are not options: 'accident'",
   ],
   ['a misspelt access option', (d) => (d.access = { pairedCountyReed: true }), 'access', "unknown property 'pairedCountyReed'; did you mean 'pairedCountyRead'?"],
   ['an access option that is not a boolean', (d) => (d.access.pairedCountyRead = 'yes'), 'access.pairedCountyRead', "'pairedCountyRead' must be a boolean"],
