@@ -184,6 +184,7 @@ export const definitionSchema = {
         guardMessage: ref('guardMessage'),
         system: { type: 'boolean' },
         allowSystem: { type: 'boolean' },
+        withdrawable: { type: 'boolean' },
       },
     },
     actionMap: mapOf('action', L.actionsPerStep),

@@ -720,6 +720,7 @@ class SemanticCheck {
         this.incomplete = true;
       }
       if (action.returnTo !== undefined) this.checkReturnTo(ref, actionKey, [...actionPath, 'returnTo']);
+      if (action.withdrawable === true) this.checkWithdrawable(ref, actionKey, [...actionPath, 'withdrawable']);
       if (action.target !== undefined) {
         this.addEdge(ref, this.resolveTarget(ref.scope, action.target, [...actionPath, 'target'], 'target'));
       }
@@ -794,6 +795,35 @@ class SemanticCheck {
       }
       this.addEdge(ref, target);
     });
+  }
+
+  /**
+   * A withdraw (撤回) goes back from the target T to the action's step S by a transition
+   * compiled on T (withdraw.ts): both must be top-level task steps — a region's steps are
+   * left by the whole parallel step, and a final step has ended the case — and the action
+   * must have one `target`, taken by a person.
+   */
+  private checkWithdrawable(ref: StepRef, actionKey: string, path: Path): void {
+    const action = ref.step.actions![actionKey];
+    const { list } = this;
+    if (ref.scope !== this.top) {
+      list.error(path, `an action of a step ${this.where(ref)} cannot be withdrawable: only actions between top-level task steps can`);
+      return;
+    }
+    if (action.target === undefined) {
+      // Without any way on at all, that is the error already reported.
+      if (action.branches !== undefined || action.returnTo !== undefined) {
+        list.error(path, "only an action with a single 'target' can be withdrawable, not one with 'branches' or 'returnTo'");
+      }
+      return;
+    }
+    if (action.system === true) list.error(path, 'a system-only action cannot be withdrawable: a withdraw is taken back by the person who took the action');
+    const target = this.top.members.get(action.target);
+    if (!target) return; // reported as a bad target
+    if (target === ref) list.error(path, `action '${actionKey}' leads back to step '${ref.key}' itself: there is nothing to withdraw`);
+    else if (target.type !== 'task') {
+      list.error(path, `target '${target.key}' is a ${target.type} step: only an action leading to a task step can be withdrawable`);
+    }
   }
 
   private returnCandidates(ref: StepRef): string[] {

@@ -122,6 +122,12 @@ export interface ActionDefinition {
   system?: boolean;
   /** The action is also allowed to the system (e.g. closing a notice period on time). */
   allowSystem?: boolean;
+  /**
+   * Whoever took the action may withdraw it (撤回) while the step it led to has not been
+   * acted on: the case goes back to this step, entered anew. Only between top-level task
+   * steps, with a `target` (see withdraw.ts).
+   */
+  withdrawable?: boolean;
 }
 
 export type StepType = 'task' | 'parallel' | 'final';

@@ -54,6 +54,7 @@ steps:
         label: 提交
         kind: submit
         target: review
+        withdrawable: true
         guard: { "<": [{ var: data.income }, { var: params.povertyLine }] }
         guardMessage: 收入不低于贫困线
         fields:
@@ -428,6 +429,26 @@ const CASES: Case[] = [
     'steps.propose.actions.submit.fields.reason.optionLabels',
     "'optionLabels' names values that are not options: 'accident'",
   ],
+  ['withdrawable with branches', (d) => (d.steps.review.actions.decide.withdrawable = true), 'steps.review.actions.decide.withdrawable', "only an action with a single 'target' can be withdrawable"],
+  ['withdrawable with returnTo', (d) => (d.steps.review.actions.sendBackTo.withdrawable = true), 'steps.review.actions.sendBackTo.withdrawable', "only an action with a single 'target'"],
+  ['withdrawable into a final step', (d) => (d.steps.notice.actions.close.withdrawable = true), 'steps.notice.actions.close.withdrawable', "target 'registered' is a final step"],
+  [
+    'withdrawable into a parallel step',
+    (d) => Object.assign(d.steps.notice.actions.uphold, { target: 'countersign', withdrawable: true }),
+    'steps.notice.actions.uphold.withdrawable',
+    "target 'countersign' is a parallel step",
+  ],
+  [
+    'withdrawable inside a region',
+    (d) => (d.steps.countersign.regions.civil.steps.civilReview.actions.confirm.withdrawable = true),
+    'steps.countersign.regions.civil.steps.civilReview.actions.confirm.withdrawable',
+    "an action of a step inside region 'civil' of step 'countersign' cannot be withdrawable",
+  ],
+  ['withdrawable back into its own step', (d) => Object.assign(d.steps.notice.actions.uphold, { target: 'notice', withdrawable: true }), 'steps.notice.actions.uphold.withdrawable', "leads back to step 'notice' itself"],
+  ['a withdrawable system-only action', (d) => (d.steps.propose.actions.submit.system = true), 'steps.propose.actions.submit.withdrawable', 'a system-only action cannot be withdrawable'],
+  ['withdrawable that is not a boolean', (d) => (d.steps.propose.actions.submit.withdrawable = 'yes'), 'steps.propose.actions.submit.withdrawable', "'withdrawable' must be a boolean"],
+  // `$` keeps the withdraw event (`T.$withdraw.S`) and its action name out of reach of any key.
+  ['$withdraw as an action key', (d) => (d.steps.propose.actions.$withdraw = { label: '撤回', kind: 'return', target: 'propose' }), 'steps.propose.actions.$withdraw', "'$withdraw' is not a valid name"],
   ['a misspelt access option', (d) => (d.access = { pairedCountyReed: true }), 'access', "unknown property 'pairedCountyReed'; did you mean 'pairedCountyRead'?"],
   ['an access option that is not a boolean', (d) => (d.access.pairedCountyRead = 'yes'), 'access.pairedCountyRead', "'pairedCountyRead' must be a boolean"],
 ];
