@@ -1,5 +1,5 @@
 import { countersignOutcome, type CountersignDefinition } from '../../../src/engine/countersign.js';
-import { EngineException, EngineExceptionCode } from '../../../src/engine/engine.exception.js';
+import { EngineExceptionCode } from '../../../src/engine/engine.exception.js';
 import { loadSeedDefinition } from '../../support/seed-workflows.js';
 
 const all: CountersignDefinition = { mode: 'all', approve: 'approve', reject: 'return' };
@@ -67,15 +67,9 @@ describe('countersignOutcome', () => {
     ['a fractional number of voters', all, 1.5, [], /at least one voter/],
     ['a ratio mode without a ratio', { mode: 'ratio', approve: A, reject: R } as CountersignDefinition, 2, [A], /0 < ratio <= 1/],
   ])('refuses %s (COUNTERSIGN_VOTE_INVALID)', (_name, definition, voters, votes, message) => {
-    let caught: unknown;
-    try {
-      countersignOutcome(definition, voters, votes);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(EngineException);
-    expect((caught as EngineException).code).toBe(EngineExceptionCode.COUNTERSIGN_VOTE_INVALID);
-    expect((caught as EngineException).message).toMatch(message);
+    expect(() => countersignOutcome(definition, voters, votes)).toThrow(
+      expect.objectContaining({ name: 'EngineException', code: EngineExceptionCode.COUNTERSIGN_VOTE_INVALID, message: expect.stringMatching(message) }),
+    );
   });
 });
 
