@@ -5,6 +5,7 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import { CasesService } from './cases.service.js';
 import { CaseActionDto } from './dto/case-action.dto.js';
 import { StartCaseDto } from './dto/start-case.dto.js';
+import { WithdrawDto } from './dto/withdraw.dto.js';
 
 const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: HttpStatus.BAD_REQUEST });
 
@@ -38,6 +39,16 @@ export class CasesController {
     @Headers('idempotency-key') idempotencyKey?: string,
   ) {
     return this.cases.act(user, id, body, idempotencyKey);
+  }
+
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Withdraw (撤回) your last action while the next step has not taken the case up',
+    description: '422 WITHDRAW_NOT_ALLOWED when the action is not withdrawable, not yours, not the latest, or the next step already claimed it',
+  })
+  withdraw(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string, @Body() body: WithdrawDto) {
+    return this.cases.withdraw(user, id, body);
   }
 
   @Get(':id/history')

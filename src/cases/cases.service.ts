@@ -12,6 +12,8 @@ import {
   applyAction,
   availableActions,
   startCase,
+  withdraw,
+  withdrawTargets,
   type PersistedCaseSnapshot,
   type TransitionResult,
 } from '../engine/case-transition.js';
@@ -19,9 +21,10 @@ import { EngineException, EngineExceptionCode } from '../engine/engine.exception
 import { validateFormInput } from '../engine/form-input.js';
 import { replayHistory } from '../engine/history-replay.js';
 import { isWithin, jurisdictionAt, levelOf } from '../engine/jurisdiction-code.js';
-import type { Actor } from '../engine/workflow-machine.js';
+import type { ActEvent, Actor } from '../engine/workflow-machine.js';
 import { AuditService } from '../audit/audit.service.js';
 import { countersignOutcome } from '../engine/countersign.js';
+import { WITHDRAW_ACTION } from '../engine/withdraw.js';
 import { TaskException, TaskExceptionCode } from '../tasks/task.exception.js';
 import { caseAccess, type CaseAccess } from './case-access.js';
 import { caseNotFound, CaseException, CaseExceptionCode, fromEngine, readOnlyAccess, versionConflict } from './case.exception.js';
@@ -258,6 +261,44 @@ export class CasesService {
   }
 
   /**
+   * Withdraws (撤回) the caller's last action: the case goes back to the step they took it in.
+   * Allowed when that action is `withdrawable` in the definition, it is the case's latest
+   * action, and the step it led to has not been taken up yet — its task unclaimed, without
+   * signers or votes. The withdrawal is an action event of its own in the history.
+   */
+  async withdraw(user: AuthUser, id: string, command: { expectedVersion: number; reason?: string }): Promise<CaseView> {
+    return this.dataSource.transaction(async (manager) => {
+      const row = await this.readable(manager, user, id, 'withdraw', true);
+      if (row.version !== command.expectedVersion) throw versionConflict(command.expectedVersion, row.version);
+      const published = await this.definitions.byId(row.definition_id);
+      const refuse = (message: string) => new TaskException(message, TaskExceptionCode.WITHDRAW_NOT_ALLOWED, { caseId: id });
+      const [last] = await manager.query(
+        `SELECT actor_id, payload FROM case_history WHERE case_id = $1 AND event_type = 'action' ORDER BY seq DESC LIMIT 1`,
+        [id],
+      );
+      const event = last?.payload as ActEvent | undefined;
+      const target = event && withdrawTargets(published.compiled, row.snapshot).find((t) => t.to === event.step && t.action === event.action);
+      if (!event || !target) throw refuse('The last action on this case cannot be withdrawn');
+      if (last.actor_id !== user.id) throw refuse('Only the person who took the last action can withdraw it');
+      const next = await openTaskOfStep(manager, id, target.from);
+      if (next && (next.assignee_id !== null || next.signers.length > 0 || next.pending_action !== null)) {
+        throw refuse('The next step has already taken the case up; ask them to return it instead');
+      }
+      const now = this.clock.now();
+      const actor = toActor(user);
+      let written: OpenTaskRow[];
+      try {
+        const result = withdraw(published.compiled, row.snapshot, { from: target.from, to: target.to, actor, now, comment: command.reason });
+        written = (await this.commitTransition(manager, row, actor, WITHDRAW_ACTION, result, command.expectedVersion, now)).openTasks;
+      } catch (error) {
+        if (error instanceof EngineException) throw fromEngine(error);
+        throw error;
+      }
+      return this.view(manager, published, row, user, written);
+    });
+  }
+
+  /**
    * A person's action, through the task it acts on (src/cases/task-gate.ts): taken at once,
    * held until the signers added after the assignee have signed, or counted as a vote.
    * Returns the open tasks when the case moved, undefined when it did not.
@@ -322,9 +363,12 @@ export class CasesService {
        ON CONFLICT (task_id, user_id) DO NOTHING`,
       [task.id, task.role, task.jurisdiction_code, now],
     );
+    // Wrapped in a SELECT: for a bare UPDATE … RETURNING, TypeORM answers [rows, count].
     const voted: unknown[] = await manager.query(
-      `UPDATE task_signers SET status = 'signed', decision = $3, comment = $4, signed_at = $5
-        WHERE task_id = $1 AND user_id = $2 AND kind = 'countersign' AND status = 'pending' RETURNING id`,
+      `WITH voted AS (
+         UPDATE task_signers SET status = 'signed', decision = $3, comment = $4, signed_at = $5
+          WHERE task_id = $1 AND user_id = $2 AND kind = 'countersign' AND status = 'pending' RETURNING id)
+       SELECT id FROM voted`,
       [task.id, user.id, command.action, command.comment ?? null, now],
     );
     if (voted.length === 0) throw new TaskException('You have already voted on this task', TaskExceptionCode.ALREADY_VOTED, { taskId: task.id });
@@ -499,7 +543,23 @@ export class CasesService {
       now,
       comment: command.comment,
     });
-    const history = this.historyRow(row, 'action', command.action, actor, result.event, now);
+    return this.commitTransition(manager, row, actor, command.action, result, expected, now);
+  }
+
+  /**
+   * Writes a transition the engine computed (an action, a withdrawal): the history row and
+   * every effect in ONE statement gated on the version, then moves `row` on.
+   */
+  async commitTransition(
+    manager: EntityManager,
+    row: CaseRow,
+    actor: Actor,
+    action: string,
+    result: TransitionResult & { event: ActEvent },
+    expected: number,
+    now: Date,
+  ): Promise<TransitionResult & { openTasks: OpenTaskRow[] }> {
+    const history = this.historyRow(row, 'action', action, actor, result.event, now);
     const deadlines = await this.deadlines.plan(manager, row.id, result.effects, now);
     // All the writes in one statement, gated on the version (ACT_WRITE_SQL).
     const written = await this.write(

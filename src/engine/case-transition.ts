@@ -4,6 +4,8 @@ import { EngineException, EngineExceptionCode } from './engine.exception.js';
 import { validateFormInput } from './form-input.js';
 import { evaluateGuard } from './guard-expression.js';
 import { jurisdictionAt } from './jurisdiction-code.js';
+import { actionForm } from './return-to.js';
+import { WITHDRAW_ACTION, withdrawEventType, withdrawTargetsOf, type WithdrawTarget } from './withdraw.js';
 import type { ActionDefinition, FieldDefinition, StepDefinition } from './workflow-definition.js';
 import {
   eventType,
@@ -103,7 +105,7 @@ export function applyAction(
   authorize(compiled, snapshot.context as CaseContext, step, stepDefinition, action, request.actor);
 
   const input = request.input ?? {};
-  const inputIssues = validateFormInput(action.fields, input);
+  const inputIssues = validateFormInput(actionForm(action, compiled.steps), input, { today: request.now });
   if (inputIssues.length > 0) {
     throw new EngineException(
       EngineExceptionCode.INVALID_INPUT,
@@ -135,6 +137,63 @@ export function applyAction(
   }
 
   return { ...replayEvent(compiled, snapshot, event, action), event };
+}
+
+export interface WithdrawRequest {
+  /** The step withdrawn from: the target T of the withdrawable action, active now. */
+  from: string;
+  /** The step returned to: the step S the action was taken in. */
+  to: string;
+  actor: Actor;
+  now: Date;
+  comment?: string;
+}
+
+/**
+ * Withdraws (撤回) a withdrawable action S → T: T's task closes with the outcome
+ * `withdrawn`, its deadline is cancelled, and S is entered anew (a new visit, a new task, its
+ * clock per its deadline settings). The event is an ordinary ActEvent (`action: '$withdraw'`,
+ * `step: T`, `input: { to: S }`): stored as an `action` history row, it replays.
+ *
+ * Structural checks only — the case runs, T is active, a withdrawable action leads from S to
+ * T; that the actor took that action and that nobody acted on T since is the shell's to check.
+ */
+export function withdraw(
+  compiled: CompiledWorkflow,
+  persisted: PersistedCaseSnapshot,
+  request: WithdrawRequest,
+): TransitionResult & { event: ActEvent } {
+  const { from, to } = request;
+  const snapshot = restore(compiled, persisted);
+  const refuse = (message: string) => new EngineException(EngineExceptionCode.WITHDRAW_NOT_ALLOWED, message, { from, to });
+  if (snapshot.status !== 'active') throw refuse('The case has finished; nothing can be withdrawn');
+  if (!activeSteps(compiled, snapshot as unknown as PersistedCaseSnapshot).includes(from)) {
+    throw refuse(`Step '${from}' is not active: the case has moved on, there is nothing to withdraw from it`);
+  }
+  if (!withdrawTargetsOf(compiled.definition).some((target) => target.from === from && target.to === to)) {
+    throw refuse(`No withdrawable action leads from step '${to}' to step '${from}'`);
+  }
+  const event: ActEvent = {
+    type: withdrawEventType(from, to),
+    step: from,
+    action: WITHDRAW_ACTION,
+    input: { to },
+    actor: request.actor,
+    now: request.now.toISOString(),
+    ...(request.comment !== undefined ? { comment: request.comment } : {}),
+  };
+  return { ...replayEvent(compiled, snapshot, event), event };
+}
+
+/**
+ * What could be withdrawn now, structurally: for each active step, the withdrawable
+ * actions that lead into it. Whether this user may is the shell's to decide (who took the
+ * action, whether anyone acted since).
+ */
+export function withdrawTargets(compiled: CompiledWorkflow, persisted: PersistedCaseSnapshot): WithdrawTarget[] {
+  if (persisted.status !== 'active') return [];
+  const active = new Set(activeSteps(compiled, persisted));
+  return withdrawTargetsOf(compiled.definition).filter((target) => active.has(target.from));
 }
 
 /**
@@ -198,7 +257,7 @@ export function availableActions(
         label: action.label,
         ...(action.labelEn ? { labelEn: action.labelEn } : {}),
         kind: action.kind,
-        fields: action.fields ?? {},
+        fields: actionForm(action, compiled.steps),
       });
     }
   }

@@ -16,6 +16,7 @@
  * `$defs` names matter: the validator maps ajv errors back to friendly messages by the
  * `$defs/<name>/<keyword>` part of the error's schema path.
  */
+import { COUNTERSIGN_MODES } from './countersign.js';
 import { ACTION_KINDS, FIELD_TYPES, LEVELS, ROLES } from './workflow-definition.js';
 
 /** Workflow keys appear in URLs and file names: lowercase, digits and dashes. */
@@ -85,6 +86,11 @@ export const definitionSchema = {
       },
     },
     titleField: ref('name'),
+    access: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { pairedCountyRead: { type: 'boolean' } },
+    },
     params: {
       type: 'object',
       propertyNames: ref('name'),
@@ -135,6 +141,8 @@ export const definitionSchema = {
           uniqueItems: true,
           items: ref('label'),
         },
+        optionLabels: ref('optionLabels'),
+        optionLabelsEn: ref('optionLabels'),
         min: { type: 'number' },
         max: { type: 'number' },
         maxLength: { type: 'integer', minimum: 1, maximum: 1_000_000 },
@@ -143,6 +151,13 @@ export const definitionSchema = {
       },
     },
     fieldMap: mapOf('field', L.fieldsPerMap),
+    // Keyed by option values, which are labels rather than names.
+    optionLabels: {
+      type: 'object',
+      propertyNames: { maxLength: L.labelLength },
+      additionalProperties: ref('label'),
+      maxProperties: L.optionsPerField,
+    },
     branch: {
       type: 'object',
       additionalProperties: false,
@@ -163,11 +178,13 @@ export const definitionSchema = {
         kind: ref('actionKind'),
         target: ref('name'),
         branches: { type: 'array', minItems: 1, maxItems: L.branchesPerAction, items: ref('branch') },
+        returnTo: { type: 'array', minItems: 1, maxItems: L.branchesPerAction, uniqueItems: true, items: ref('name') },
         fields: ref('fieldMap'),
         guard: ref('expression'),
         guardMessage: ref('guardMessage'),
         system: { type: 'boolean' },
         allowSystem: { type: 'boolean' },
+        withdrawable: { type: 'boolean' },
       },
     },
     actionMap: mapOf('action', L.actionsPerStep),
@@ -221,6 +238,7 @@ export const definitionSchema = {
         role: ref('role'),
         level: ref('level'),
         actions: ref('actionMap'),
+        countersign: ref('countersign'),
         deadline: ref('deadline'),
         regions: ref('regionMap'),
         onDone: ref('name'),
@@ -239,6 +257,19 @@ export const definitionSchema = {
       },
     },
     stepMap: mapOf('step', L.stepsPerMap, 1),
+    countersignMode: { type: 'string', enum: [...COUNTERSIGN_MODES] },
+    countersign: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['mode', 'approve', 'reject'],
+      properties: {
+        mode: ref('countersignMode'),
+        // Whether it is required (mode `ratio`) is checked by the semantic pass, with a better message.
+        ratio: { type: 'number', exclusiveMinimum: 0, maximum: 1 },
+        approve: ref('name'),
+        reject: ref('name'),
+      },
+    },
   },
 } as const;
 

@@ -13,6 +13,8 @@
  * Pure: no Nest, no database; the same code serves the CLI, the admin API and tests.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { COUNTERSIGN_MODES } from './countersign.js';
+import { RETURN_STEP_FIELD } from './return-to.js';
 import { validateExpression, type ExpressionIssue } from './guard-expression.js';
 import { DEFINITION_LIMITS, definitionSchema } from './definition-schema.js';
 import { parseDefinitionSource, type DefinitionFormat, type Locate, type SourcePosition } from './definition-source.js';
@@ -394,6 +396,7 @@ const ENUM_NAMES: Record<string, { what: string; known: readonly string[] }> = {
   actionKind: { what: 'action kind', known: ACTION_KINDS },
   fieldType: { what: 'field type', known: FIELD_TYPES },
   stepType: { what: 'step type', known: ['task', 'parallel', 'final'] },
+  countersignMode: { what: 'countersign mode', known: COUNTERSIGN_MODES },
 };
 
 const PATTERN_HINTS: Record<string, string> = {
@@ -683,6 +686,7 @@ class SemanticCheck {
       if (step.onDone !== undefined) list.error([...path, 'onDone'], "only a parallel step has 'onDone'");
       if (step.status !== undefined) list.error([...path, 'status'], "'status' is the outcome of a final step; a task step may set 'caseStatus'");
       if (step.deadline === undefined) list.warning(path, 'task step has no deadline: nothing reminds or escalates when it is left undone');
+      if (step.countersign !== undefined) this.checkCountersign(ref);
     } else if (type === 'final') {
       const notAllowed: [keyof StepDefinition, string][] = [
         ['actions', 'actions (the case ends there)'],
@@ -693,6 +697,7 @@ class SemanticCheck {
         ['onDone', "'onDone'"],
         ['caseStatus', "'caseStatus' (use 'status' for the outcome)"],
         ['assignment', "'assignment' (nobody is assigned to it)"],
+        ['countersign', "'countersign' (nobody acts on it)"],
       ];
       for (const [property, what] of notAllowed) {
         if (step[property] !== undefined) list.error([...path, property], `a final step has no ${what}`);
@@ -708,12 +713,16 @@ class SemanticCheck {
     for (const [actionKey, action] of actions) {
       const actionPath = [...path, 'actions', actionKey];
       this.reservedName(actionKey, actionPath, 'action');
-      if (action.target !== undefined && action.branches !== undefined) {
-        list.error(actionPath, "an action has exactly one of 'target' and 'branches', this one has both");
-      } else if (action.target === undefined && action.branches === undefined) {
-        list.error(actionPath, "an action needs a 'target' or 'branches'");
+      const ways = (['target', 'branches', 'returnTo'] as const).filter((way) => action[way] !== undefined);
+      if (ways.length > 1) {
+        const both = ways.length === 2 ? 'both' : 'all three';
+        list.error(actionPath, `an action has exactly one of 'target', 'branches' and 'returnTo', this one has ${both}: ${ways.join(', ')}`);
+      } else if (ways.length === 0) {
+        list.error(actionPath, "an action needs a 'target', 'branches' or (a return) 'returnTo'");
         this.incomplete = true;
       }
+      if (action.returnTo !== undefined) this.checkReturnTo(ref, actionKey, [...actionPath, 'returnTo']);
+      if (action.withdrawable === true) this.checkWithdrawable(ref, actionKey, [...actionPath, 'withdrawable']);
       if (action.target !== undefined) {
         this.addEdge(ref, this.resolveTarget(ref.scope, action.target, [...actionPath, 'target'], 'target'));
       }
@@ -752,6 +761,98 @@ class SemanticCheck {
     }
   }
 
+  /**
+   * `returnTo` names earlier task steps the user may send the case back to: steps of the
+   * same scope (top level, or the same region), never the step itself, and only on a
+   * `return`; the choice is the generated form field `returnStep`, so the action may not
+   * declare a field of that name.
+   */
+  private checkReturnTo(ref: StepRef, actionKey: string, path: Path): void {
+    const action = ref.step.actions![actionKey];
+    const { list } = this;
+    if (action.kind !== 'return') {
+      list.error(path, `'returnTo' is for actions of kind 'return' (驳回到指定节点), not '${action.kind}'`);
+    }
+    if (action.fields && Object.hasOwn(action.fields, RETURN_STEP_FIELD)) {
+      list.error([...path.slice(0, -1), 'fields', RETURN_STEP_FIELD], `'${RETURN_STEP_FIELD}' is the field in which the user picks a step of 'returnTo'; name this field differently`);
+    }
+    const scopeName = ref.scope.region ? `region '${ref.scope.region.key}'` : 'the top level';
+    action.returnTo!.forEach((name, index) => {
+      const target = ref.scope.members.get(name);
+      if (!target) {
+        this.incomplete = true;
+        const elsewhere = this.byKey.get(name);
+        list.error(
+          [...path, index],
+          elsewhere
+            ? `returnTo '${name}' is a step ${this.where(elsewhere)}; a return goes back to a step of ${scopeName}, like step '${ref.key}'`
+            : `returnTo: there is no step named '${name}' in ${scopeName}; steps that can be named here: ${nameList(this.returnCandidates(ref))}`,
+        );
+        return;
+      }
+      if (target === ref) {
+        list.error([...path, index], `returnTo names step '${name}' itself; a return goes back to another step`);
+      } else if (target.type !== 'task') {
+        list.error([...path, index], `returnTo '${name}' is a ${target.type} step; a return goes back to a task step (someone must correct the case)`);
+      }
+      this.addEdge(ref, target);
+    });
+  }
+
+  /**
+   * A withdraw (撤回) goes back from the target T to the action's step S by a transition
+   * compiled on T (withdraw.ts): both must be top-level task steps — a region's steps are
+   * left by the whole parallel step, and a final step has ended the case — and the action
+   * must have one `target`, taken by a person.
+   */
+  private checkWithdrawable(ref: StepRef, actionKey: string, path: Path): void {
+    const action = ref.step.actions![actionKey];
+    const { list } = this;
+    if (ref.scope !== this.top) {
+      list.error(path, `an action of a step ${this.where(ref)} cannot be withdrawable: only actions between top-level task steps can`);
+      return;
+    }
+    if (action.target === undefined) {
+      // Without any way on at all, that is the error already reported.
+      if (action.branches !== undefined || action.returnTo !== undefined) {
+        list.error(path, "only an action with a single 'target' can be withdrawable, not one with 'branches' or 'returnTo'");
+      }
+      return;
+    }
+    if (action.system === true) list.error(path, 'a system-only action cannot be withdrawable: a withdraw is taken back by the person who took the action');
+    const target = this.top.members.get(action.target);
+    if (!target) return; // reported as a bad target
+    if (target === ref) list.error(path, `action '${actionKey}' leads back to step '${ref.key}' itself: there is nothing to withdraw`);
+    else if (target.type !== 'task') {
+      list.error(path, `target '${target.key}' is a ${target.type} step: only an action leading to a task step can be withdrawable`);
+    }
+  }
+
+  private returnCandidates(ref: StepRef): string[] {
+    return [...ref.scope.members.values()].filter((member) => member !== ref && member.type === 'task').map((member) => member.key);
+  }
+
+  /** `ratio` exactly when the mode is `ratio`; the votes name two different actions of the step. */
+  private checkCountersign(ref: StepRef): void {
+    const countersign = ref.step.countersign!;
+    const path = [...ref.path, 'countersign'];
+    if (countersign.mode === 'ratio' && countersign.ratio === undefined) {
+      this.list.error(path, "countersign mode 'ratio' needs a 'ratio': the share of the voters that must approve (0 < ratio <= 1)");
+    }
+    if (countersign.mode !== 'ratio' && countersign.ratio !== undefined) {
+      this.list.error([...path, 'ratio'], `'ratio' only applies to countersign mode 'ratio', not '${countersign.mode}'`);
+    }
+    const actions = ref.step.actions ?? {};
+    for (const vote of ['approve', 'reject'] as const) {
+      if (!Object.hasOwn(actions, countersign[vote])) {
+        this.list.error([...path, vote], `countersign ${vote} '${countersign[vote]}' is not an action of step '${ref.key}'; its actions: ${nameList(Object.keys(actions))}`);
+      }
+    }
+    if (countersign.approve === countersign.reject) {
+      this.list.error([...path, 'reject'], `countersign approve and reject are the same action '${countersign.reject}': a vote could not say no`);
+    }
+  }
+
   private checkParallel(ref: StepRef): void {
     const { step, path } = ref;
     const { list } = this;
@@ -771,6 +872,7 @@ class SemanticCheck {
     if (step.actions !== undefined) list.error([...path, 'actions'], "a parallel step has no actions; the steps of its regions do");
     if (step.role !== undefined) list.error([...path, 'role'], "a parallel step has no 'role'; the steps of its regions do");
     if (step.level !== undefined) list.error([...path, 'level'], "a parallel step has no 'level'; the steps of its regions do");
+    if (step.countersign !== undefined) list.error([...path, 'countersign'], "a parallel step has no 'countersign'; the task steps of its regions may");
     if (step.status !== undefined) list.error([...path, 'status'], "'status' is the outcome of a final step; a parallel step may set 'caseStatus'");
 
     const initials: (StepRef | undefined)[] = [];
@@ -793,6 +895,11 @@ class SemanticCheck {
       const choice = field.type === 'enum' || field.type === 'list';
       if (choice && field.options === undefined) this.list.error(fieldPath, `a field of type '${field.type}' needs 'options'`);
       if (!choice && field.options !== undefined) this.list.warning([...fieldPath, 'options'], `'options' is ignored on a field of type '${field.type}'`);
+      for (const labels of ['optionLabels', 'optionLabelsEn'] as const) {
+        const unknown = Object.keys(field[labels] ?? {}).filter((option) => !(field.options ?? []).includes(option));
+        if (!choice && field[labels] !== undefined) this.list.warning([...fieldPath, labels], `'${labels}' is ignored on a field of type '${field.type}'`);
+        else if (field.options !== undefined && unknown.length > 0) this.list.error([...fieldPath, labels], `'${labels}' names values that are not options: ${nameList(unknown.map((option) => quote(option)))}`);
+      }
       if (field.type === 'table' && field.columns === undefined) this.list.error(fieldPath, "a field of type 'table' needs 'columns'");
       if (field.type !== 'table' && field.columns !== undefined) this.list.warning([...fieldPath, 'columns'], `'columns' is ignored on a field of type '${field.type}'`);
       if (field.min !== undefined && field.max !== undefined && field.min > field.max) {

@@ -14,6 +14,10 @@ export enum EngineExceptionCode {
   CASE_FINISHED = 'CASE_FINISHED',
   NO_TRANSITION = 'NO_TRANSITION',
   REPLAY_MISMATCH = 'REPLAY_MISMATCH',
+  /** A countersign vote that is neither the approving nor the rejecting action, or more votes than voters. */
+  COUNTERSIGN_VOTE_INVALID = 'COUNTERSIGN_VOTE_INVALID',
+  /** Nothing to withdraw: the case or the step moved on, or the action is not withdrawable. */
+  WITHDRAW_NOT_ALLOWED = 'WITHDRAW_NOT_ALLOWED',
 }
 
 export class EngineException extends Error {

@@ -1,8 +1,17 @@
+import { isSealedResidentId, isValidResidentId } from '../org/resident-id.js';
 import type { FieldDefinition } from './workflow-definition.js';
 
 export interface InputIssue {
   field: string;
   message: string;
+}
+
+export interface FormInputOptions {
+  /**
+   * The day a resident ID's birth date may not be after: the time of the request, so the
+   * answer depends on the request alone. Defaults to the clock.
+   */
+  today?: Date;
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -17,9 +26,20 @@ const DEFAULT_MAX_ITEMS = 500;
 export function validateFormInput(
   fields: Record<string, FieldDefinition> | undefined,
   input: Record<string, unknown>,
-  prefix = '',
+  options: FormInputOptions = {},
 ): InputIssue[] {
   const issues: InputIssue[] = [];
+  checkForm(fields, input, '', options.today ?? new Date(), issues);
+  return issues;
+}
+
+function checkForm(
+  fields: Record<string, FieldDefinition> | undefined,
+  input: Record<string, unknown>,
+  prefix: string,
+  today: Date,
+  issues: InputIssue[],
+): void {
   const declared = fields ?? {};
   for (const name of Object.keys(input)) {
     if (!Object.hasOwn(declared, name)) issues.push({ field: prefix + name, message: 'is not a field of this form' });
@@ -30,13 +50,12 @@ export function validateFormInput(
       if (field.required) issues.push({ field: prefix + name, message: `is required (${field.label})` });
       continue;
     }
-    const problem = checkValue(field, value, prefix + name, issues);
+    const problem = checkValue(field, value, prefix + name, today, issues);
     if (problem) issues.push({ field: prefix + name, message: problem });
   }
-  return issues;
 }
 
-function checkValue(field: FieldDefinition, value: unknown, path: string, issues: InputIssue[]): string | undefined {
+function checkValue(field: FieldDefinition, value: unknown, path: string, today: Date, issues: InputIssue[]): string | undefined {
   switch (field.type) {
     case 'string':
     case 'text': {
@@ -62,6 +81,12 @@ function checkValue(field: FieldDefinition, value: unknown, path: string, issues
       return typeof value === 'string' && (field.options ?? []).includes(value)
         ? undefined
         : `must be one of ${(field.options ?? []).join(', ')}`;
+    case 'residentId':
+      // Plain (the shell seals it before the case data is stored) or already sealed. The
+      // message never repeats the value: a mistyped ID is still someone's personal data.
+      return isValidResidentId(value, today) || isSealedResidentId(value)
+        ? undefined
+        : 'must be a valid 18-character resident ID number (GB 11643: birth date and check character)';
     case 'list': {
       if (!Array.isArray(value)) return 'must be a list';
       if (value.length > (field.maxItems ?? DEFAULT_MAX_ITEMS)) return `must have at most ${field.maxItems ?? DEFAULT_MAX_ITEMS} items`;
@@ -75,7 +100,7 @@ function checkValue(field: FieldDefinition, value: unknown, path: string, issues
         if (typeof row !== 'object' || row === null || Array.isArray(row)) {
           issues.push({ field: `${path}.${index}`, message: 'must be an object' });
         } else {
-          issues.push(...validateFormInput(field.columns, row as Record<string, unknown>, `${path}.${index}.`));
+          checkForm(field.columns, row as Record<string, unknown>, `${path}.${index}.`, today, issues);
         }
       });
       return undefined;

@@ -6,6 +6,10 @@
  * `label` is the Chinese name shown to users, `labelEn` its English translation.
  */
 
+import type { CountersignDefinition } from './countersign.js';
+
+export type { CountersignDefinition, CountersignMode } from './countersign.js';
+
 /** Roles a user can hold. A definition may only name these. */
 export const ROLES = ['officer', 'reviewer', 'approver', 'supervisor', 'administrator', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];
@@ -29,10 +33,13 @@ export const ACTION_KINDS = [
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
-export const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'enum', 'list', 'table'] as const;
+export const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'enum', 'list', 'table', 'residentId'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
-/** A form field an action (or the start of a case) requires. */
+/**
+ * A form field an action (or the start of a case) requires. `residentId` is an 18-character
+ * resident ID (GB 11643), plain or sealed by the shell (`{ masked, token }`).
+ */
 export interface FieldDefinition {
   type: FieldType;
   label: string;
@@ -40,6 +47,9 @@ export interface FieldDefinition {
   required?: boolean;
   /** `enum` and `list`: the allowed values. */
   options?: string[];
+  /** `enum` and `list`: what to show for an option instead of its value (option → label), e.g. a step's name. */
+  optionLabels?: Record<string, string>;
+  optionLabelsEn?: Record<string, string>;
   /** `integer` / `number`: inclusive bounds. */
   min?: number;
   max?: number;
@@ -94,9 +104,14 @@ export interface ActionDefinition {
   label: string;
   labelEn?: string;
   kind: ActionKind;
-  /** The step the case moves to. Exactly one of `target` and `branches`. */
+  /** The step the case moves to. Exactly one of `target`, `branches` and `returnTo`. */
   target?: string;
   branches?: BranchDefinition[];
+  /**
+   * `return` only: the earlier steps (task steps of the same scope) the user may send the
+   * case back to; the choice is the form field `returnStep` (see return-to.ts).
+   */
+  returnTo?: string[];
   /** Fields the action takes; their values are merged into the case data. */
   fields?: Record<string, FieldDefinition>;
   /** Must hold (over the case data with this action's input merged in) for the action to be allowed. */
@@ -107,6 +122,12 @@ export interface ActionDefinition {
   system?: boolean;
   /** The action is also allowed to the system (e.g. closing a notice period on time). */
   allowSystem?: boolean;
+  /**
+   * Whoever took the action may withdraw it (撤回) while the step it led to has not been
+   * acted on: the case goes back to this step, entered anew. Only between top-level task
+   * steps, with a `target` (see withdraw.ts).
+   */
+  withdrawable?: boolean;
 }
 
 export type StepType = 'task' | 'parallel' | 'final';
@@ -127,6 +148,11 @@ export interface StepDefinition {
   role?: Role;
   level?: Level;
   actions?: Record<string, ActionDefinition>;
+  /**
+   * `task`: the step is decided by the votes of everyone holding its role at its level
+   * (会签 / 或签 / 票签), see countersign.ts; `approve` and `reject` are actions of the step.
+   */
+  countersign?: CountersignDefinition;
   deadline?: DeadlineDefinition;
   /** `parallel`: the branches that run at once; the step is done when every branch reaches a final step. */
   regions?: Record<string, RegionDefinition>;
@@ -142,8 +168,6 @@ export interface StepDefinition {
    * themselves (加签). Each is allowed unless set to false (a statutory step may forbid them).
    */
   assignment?: StepAssignmentOptions;
-  /** `task`: the step is decided by the votes of every eligible user (会签 / 或签 / 票签). */
-  countersign?: { mode: 'all' | 'any' | 'ratio'; ratio?: number; approve: string; reject: string };
 }
 
 export interface StepAssignmentOptions {

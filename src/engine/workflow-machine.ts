@@ -1,6 +1,8 @@
 import { setup, type AnyStateMachine } from 'xstate';
 import { evaluateGuard } from './guard-expression.js';
 import { jurisdictionAt } from './jurisdiction-code.js';
+import { actionBranches } from './return-to.js';
+import { WITHDRAW_ACTION, WITHDRAWN, withdrawEventType, withdrawTargetsOf } from './withdraw.js';
 import type {
   ActionDefinition,
   Expression,
@@ -47,6 +49,9 @@ export interface Actor {
  * `step.action` because the same action key (e.g. `approve`) appears in several steps,
  * and in parallel regions several of them may be active at once. The event carries the
  * time and the parameters in force, so replaying it later gives the same result.
+ *
+ * A withdraw (withdraw.ts) is the same event with `action: '$withdraw'`, `step` the step
+ * withdrawn from, `input: { to }` the step returned to, and the type `step.$withdraw.to`.
  */
 export interface ActEvent {
   type: string;
@@ -184,9 +189,22 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
     lastEventAt: (event as ActEvent).now,
   }));
 
+  /** A withdraw's input says where the case goes back to; it is not case data. */
+  const noteTime = machineSetup.assign(({ event }) => ({ lastEventAt: (event as ActEvent).now }));
+
+  /** How a step's visit ended: by one of its actions, by a withdraw, or because the case moved on elsewhere. */
+  const leftBy = (key: string, event: AnyEvent): { outcome: string; reason: string } => {
+    if (event.step !== key) return { outcome: 'cancelled', reason: 'step-left' };
+    if (event.action === WITHDRAW_ACTION) return { outcome: WITHDRAWN, reason: WITHDRAWN };
+    return { outcome: event.action as string, reason: `action:${event.action}` };
+  };
+
+  // The ways back opened by withdrawable actions, per step withdrawn from (T → its S's).
+  const withdrawals = new Map<string, Set<string>>();
+  for (const { from, to } of withdrawTargetsOf(definition)) withdrawals.set(from, (withdrawals.get(from) ?? new Set()).add(to));
+
   function transitionsFor(action: ActionDefinition) {
-    const branches = action.branches ?? [{ target: action.target as string }];
-    return branches.map((branch) => {
+    return actionBranches(action).map((branch) => {
       const conditions = [action.guard, branch.when].filter((c): c is Expression => c !== undefined);
       const guard =
         conditions.length === 0
@@ -223,6 +241,9 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
     const on: Record<string, unknown> = {};
     for (const [actionKey, action] of Object.entries(step.actions ?? {})) {
       on[eventType(key, actionKey)] = transitionsFor(action);
+    }
+    for (const to of withdrawals.get(key) ?? []) {
+      on[withdrawEventType(key, to)] = { target: `#${to}`, actions: [noteTime] };
     }
     const deadline = step.deadline;
     return {
@@ -266,7 +287,7 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
                 params: ({ context, event }: { context: CaseContext; event: AnyEvent }) => ({
                   step: key,
                   entry: context.entries[key],
-                  reason: event.step === key ? `action:${event.action}` : 'step-left',
+                  reason: leftBy(key, event).reason,
                   pause: pausesClock(key, step, event),
                 }),
               },
@@ -278,7 +299,7 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
           params: ({ context, event }: { context: CaseContext; event: AnyEvent }) => ({
             step: key,
             entry: context.entries[key],
-            outcome: event.step === key ? (event.action as string) : 'cancelled',
+            outcome: leftBy(key, event).outcome,
           }),
         },
       ],

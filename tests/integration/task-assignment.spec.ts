@@ -244,3 +244,202 @@ describe('a task that is closed', () => {
     expect((await post('ts-officer', `/api/tasks/not-a-uuid/claim`)).status).toBe(400);
   });
 });
+
+/** Adds an active user (for a second reviewer, a third officer …) and returns its id. */
+async function addUser(username: string, role: string, jurisdictionCode: string): Promise<string> {
+  const [template] = await testApp.dataSource.query(`SELECT password_hash FROM users WHERE username = 'ts-officer'`);
+  const [row] = await testApp.dataSource.query(
+    `INSERT INTO users (username, display_name, password_hash, roles, jurisdiction_code) VALUES ($1, $1, $2, $3, $4) RETURNING id`,
+    [username, template.password_hash, [role], jurisdictionCode],
+  );
+  ids.set(username, row.id);
+  return row.id;
+}
+
+describe('countersign (会签) on poverty-entry’s county review', () => {
+  beforeAll(async () => {
+    await addUser('ts-reviewer2', 'reviewer', '440781');
+  });
+
+  it('moves on only when every reviewer of the county approved; each votes once', async () => {
+    const c = await driver.entryAtCountyReview();
+    const first = await driver.act('ts-reviewer', c, 'approve', { opinion: '同意' });
+    expect(steps(first)).toEqual(['countyReview']);
+    expect(first.version).toBe(c.version);
+    const again = await driver.try('ts-reviewer', first, 'approve', { opinion: '同意' });
+    expect(again.status).toBe(409);
+    expect(again.body.details.code).toBe('ALREADY_VOTED');
+    const second = await driver.act('ts-reviewer2', first, 'approve', { opinion: '同意' });
+    expect(steps(second)).toEqual(['cityApproval']);
+    const votes = (await historyOf(c.id)).filter((e) => e.eventType === 'task.voted');
+    expect(votes.map((v) => [v.actor.username, v.payload.outcome])).toEqual([
+      ['ts-reviewer', 'pending'],
+      ['ts-reviewer2', 'approve'],
+    ]);
+    expect(votes[1].payload.tally).toEqual({ approvals: 2, rejections: 0, voters: 2 });
+    expect((await driver.verify('ts-officer', c.id)).body).toMatchObject({ valid: true, replayMatches: true });
+  });
+
+  it('sends the case back to the town as soon as one reviewer returns it', async () => {
+    const c = await driver.entryAtCountyReview();
+    const first = await driver.act('ts-reviewer', c, 'approve', { opinion: '同意' });
+    const back = await driver.act('ts-reviewer2', first, 'return', { reason: '收入核算缺少务工收入' });
+    expect(steps(back)).toEqual(['propose']);
+  });
+
+  it('refuses an action that is not a vote, and a voter who is not a reviewer of the county', async () => {
+    const c = await driver.entryAtCountyReview();
+    const reject = await driver.try('ts-reviewer', c, 'reject', { reason: '不符合' });
+    expect(reject.status).toBe(422);
+    expect(reject.body.details.code).toBe('COUNTERSIGN_TASK');
+    expect((await driver.try('kp-reviewer', c, 'approve', {})).status).toBe(404);
+    const claim = await post('ts-reviewer', `/api/tasks/${c.openTasks[0].id}/claim`);
+    expect(claim.status).toBe(422);
+    expect(claim.body.details.code).toBe('COUNTERSIGN_TASK');
+  });
+});
+
+/** A small procedure published for these tests: one town step decided by the town's officers. */
+function jointDecision(key: string, countersign: Record<string, unknown> | undefined, assignment?: Record<string, boolean>) {
+  return {
+    key,
+    version: 1,
+    label: '联合决定',
+    start: { role: 'officer', level: 'town', fields: { householdName: { type: 'string', label: '户主', required: true } } },
+    titleField: 'householdName',
+    initial: 'decide',
+    steps: {
+      decide: {
+        label: '决定',
+        role: 'officer',
+        level: 'town',
+        ...(countersign ? { countersign } : {}),
+        ...(assignment ? { assignment } : {}),
+        actions: {
+          approve: { label: '同意', kind: 'approve', target: 'approved' },
+          reject: { label: '不同意', kind: 'reject', target: 'rejected' },
+        },
+      },
+      approved: { label: '通过', type: 'final', status: 'approved' },
+      rejected: { label: '未通过', type: 'final', status: 'rejected' },
+    },
+  };
+}
+
+describe('countersign modes (或签 any-one, 票签 ratio) and steps that forbid hand-overs', () => {
+  beforeAll(async () => {
+    await addUser('ts-officer3', 'officer', '440781109');
+    const { loadDefinition } = await import('../../src/engine/definition-validator.js');
+    const { DefinitionsService } = await import('../../src/definitions/definitions.service.js');
+    const definitions = testApp.app.get(DefinitionsService);
+    for (const definition of [
+      jointDecision('joint-any', { mode: 'any', approve: 'approve', reject: 'reject' }),
+      jointDecision('joint-ratio', { mode: 'ratio', ratio: 0.6, approve: 'approve', reject: 'reject' }),
+      jointDecision('locked-step', undefined, { transfer: false, delegate: false, addSigner: false }),
+    ]) {
+      const source = JSON.stringify(definition);
+      const loaded = loadDefinition(source, `${definition.key}.json`);
+      expect(loaded.issues.filter((i) => i.severity === 'error')).toEqual([]);
+      await definitions.publish(loaded.definition!, source, 'json');
+    }
+  });
+
+  it('或签: the first vote decides, whichever way', async () => {
+    const c = await driver.start('ts-officer', 'joint-any', { householdName: '黄一' });
+    const decided = await driver.act('ts-officer2', c, 'reject');
+    expect(decided).toMatchObject({ finished: true, status: 'rejected' });
+  });
+
+  it('票签 at 60 %: two of three officers approving decide; two rejecting decide the other way', async () => {
+    const yes = await driver.start('ts-officer', 'joint-ratio', { householdName: '黄二' });
+    const afterOne = await driver.act('ts-officer', yes, 'approve');
+    expect(afterOne.finished).toBe(false);
+    expect(await driver.act('ts-officer3', afterOne, 'approve')).toMatchObject({ finished: true, status: 'approved' });
+
+    const no = await driver.start('ts-officer', 'joint-ratio', { householdName: '黄三' });
+    const oneNo = await driver.act('ts-officer2', no, 'reject');
+    expect(oneNo.finished).toBe(false);
+    expect(await driver.act('ts-officer3', oneNo, 'reject')).toMatchObject({ finished: true, status: 'rejected' });
+  });
+
+  it.each([
+    ['transfer', { to: 'ts-officer2', reason: '转办' }],
+    ['delegate', { to: 'ts-officer2', reason: '委托' }],
+    ['signers', { userId: 'ts-reviewer', position: 'before', reason: '加签' }],
+  ])('a step whose definition forbids it refuses %s (422) and stays as it was', async (route, body) => {
+    const c = await driver.start('ts-officer', 'locked-step', { householdName: '黄四' });
+    const taskId = c.openTasks[0].id;
+    const resolved = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, k === 'to' || k === 'userId' ? userId(v) : v]));
+    const refused = await post('ts-officer', `/api/tasks/${taskId}/${route}`, resolved);
+    expect(refused.status).toBe(422);
+    expect(refused.body.details.code).toBe('NOT_ALLOWED_BY_DEFINITION');
+    expect(await task(taskId)).toMatchObject({ assignee_id: null, owner_id: null });
+    expect((await historyOf(c.id)).map((e) => e.eventType)).toEqual(['started']);
+  });
+});
+
+describe('withdraw (撤回)', () => {
+  it('takes the proposal back to the officer who submitted it while the support step is untouched', async () => {
+    const { c } = await proposal();
+    const submitted = await driver.act('ts-officer', c, 'submit', ELIGIBLE_PROPOSAL);
+    const response = await post('ts-officer', `/api/cases/${c.id}/withdraw`, { expectedVersion: submitted.version, reason: '漏填家庭成员' });
+    expect(response.status).toBe(200);
+    expect(steps(response.body)).toEqual(['propose']);
+    expect(response.body.currentSteps[0].entry).toBe(2);
+    const last = (await historyOf(c.id)).at(-1)!;
+    expect(last).toMatchObject({ eventType: 'action', action: '$withdraw', actor: { username: 'ts-officer' } });
+    const [supportTask] = await testApp.dataSource.query(`SELECT status, outcome FROM tasks WHERE case_id = $1 AND step = 'support'`, [c.id]);
+    expect(supportTask).toEqual({ status: 'completed', outcome: 'withdrawn' });
+    expect((await driver.verify('ts-officer', c.id)).body).toMatchObject({ valid: true, replayMatches: true });
+  });
+
+  it('is refused to anybody but the submitter, once the next step claimed the case, and for an action that is not withdrawable', async () => {
+    const { c } = await proposal();
+    const submitted = await driver.act('ts-officer', c, 'submit', ELIGIBLE_PROPOSAL);
+    const byColleague = await post('ts-officer2', `/api/cases/${c.id}/withdraw`, { expectedVersion: submitted.version });
+    expect(byColleague.status).toBe(422);
+    expect(byColleague.body.details.code).toBe('WITHDRAW_NOT_ALLOWED');
+
+    await post('ts-officer2', `/api/tasks/${submitted.openTasks[0].id}/claim`);
+    const afterClaim = await post('ts-officer', `/api/cases/${c.id}/withdraw`, { expectedVersion: submitted.version });
+    expect(afterClaim.status).toBe(422);
+    await post('ts-officer2', `/api/tasks/${submitted.openTasks[0].id}/release`);
+
+    const supported = await driver.act('ts-officer', submitted, 'submit', { measures: ['industry'], pairedUnit: '台山市农业农村局', responsiblePerson: '黄志强' });
+    const notWithdrawable = await post('ts-officer', `/api/cases/${c.id}/withdraw`, { expectedVersion: supported.version });
+    expect(notWithdrawable.status).toBe(422);
+    expect(steps(await current(c.id))).toEqual(['appraisal']);
+  });
+
+  it('answers 409 to a stale version and 404 outside the jurisdiction', async () => {
+    const { c } = await proposal();
+    await driver.act('ts-officer', c, 'submit', ELIGIBLE_PROPOSAL);
+    expect((await post('ts-officer', `/api/cases/${c.id}/withdraw`, { expectedVersion: 0 })).status).toBe(409);
+    expect((await post('kp-officer', `/api/cases/${c.id}/withdraw`, { expectedVersion: 1 })).status).toBe(404);
+  });
+});
+
+describe('return to a chosen step (驳回到指定节点)', () => {
+  async function atCityApproval(): Promise<CaseBody> {
+    const c = await driver.entryAtCountyReview();
+    return driver.act('ts-reviewer', c, 'approve', { opinion: '同意' }).then(async (voted) =>
+      steps(voted).includes('countyReview') ? driver.act('ts-reviewer2', voted, 'approve', { opinion: '同意' }) : voted,
+    );
+  }
+
+  it('sends the case from the city straight back to the town’s proposal when the approver picks it', async () => {
+    const c = await atCityApproval();
+    expect(steps(c)).toEqual(['cityApproval']);
+    const offered = c.availableActions.find((a) => a.action === 'returnToStep');
+    expect(offered).toBeUndefined(); // ts-officer's view: not theirs to take
+    const back = await driver.act('jm-approver', c, 'returnToStep', { returnStep: 'propose', reason: '户籍人口信息有误' });
+    expect(steps(back)).toEqual(['propose']);
+  });
+
+  it('refuses a step that is not among the definition’s choices (400)', async () => {
+    const c = await atCityApproval();
+    const refused = await driver.try('jm-approver', c, 'returnToStep', { returnStep: 'appraisal', reason: 'x' });
+    expect(refused.status).toBe(400);
+    expect(steps(await current(c.id))).toEqual(['cityApproval']);
+  });
+});

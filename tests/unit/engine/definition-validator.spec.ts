@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   formatIssue,
   loadDefinition,
@@ -30,6 +31,7 @@ start:
     householdName: { type: string, label: 户主姓名, required: true, maxLength: 50 }
     income: { type: number, label: 人均可支配收入, min: 0 }
 titleField: householdName
+access: { pairedCountyRead: true }
 params:
   povertyLine: 6600
 initial: propose
@@ -52,14 +54,17 @@ steps:
         label: 提交
         kind: submit
         target: review
+        withdrawable: true
         guard: { "<": [{ var: data.income }, { var: params.povertyLine }] }
         guardMessage: 收入不低于贫困线
         fields:
-          reason: { type: enum, label: 致贫原因, options: [illness, disability] }
+          reason: { type: enum, label: 致贫原因, options: [illness, disability], optionLabels: { illness: 因病, disability: 因残 } }
+          idNumber: { type: residentId, label: 身份证号 }
   review:
     label: 县级审核
     role: reviewer
     level: county
+    countersign: { mode: ratio, ratio: 0.5, approve: decide, reject: sendBack }
     deadline:
       duration: P10D
       escalation:
@@ -79,6 +84,12 @@ steps:
         label: 退回补正
         kind: return
         target: propose
+      sendBackTo:
+        label: 退回到指定环节
+        kind: return
+        returnTo: [propose]
+        fields:
+          reason: { type: text, label: 退回原因, required: true }
   countersign:
     label: 部门会签
     type: parallel
@@ -277,9 +288,9 @@ const CASES: Case[] = [
     'both target and branches',
     (d) => (d.steps.propose.actions.submit.branches = [{ target: 'review' }]),
     'steps.propose.actions.submit',
-    "exactly one of 'target' and 'branches', this one has both",
+    "exactly one of 'target', 'branches' and 'returnTo', this one has both: target, branches",
   ],
-  ['neither target nor branches', (d) => delete d.steps.propose.actions.submit.target, 'steps.propose.actions.submit', "needs a 'target' or 'branches'"],
+  ['neither target nor branches', (d) => delete d.steps.propose.actions.submit.target, 'steps.propose.actions.submit', "needs a 'target', 'branches' or (a return) 'returnTo'"],
   [
     'branches with a conditional last branch',
     (d) => (d.steps.review.actions.decide.branches[1].when = { '==': [{ var: 'data.outcome' }, 'fail'] }),
@@ -352,6 +363,94 @@ const CASES: Case[] = [
   ],
   ['a parallel step without onDone', (d) => delete d.steps.countersign.onDone, 'steps.countersign', "a parallel step needs 'onDone'"],
   ['a parallel step with a role', (d) => (d.steps.countersign.role = 'reviewer'), 'steps.countersign.role', "a parallel step has no 'role'"],
+  ['countersign without a ratio in mode ratio', (d) => delete d.steps.review.countersign.ratio, 'steps.review.countersign', "countersign mode 'ratio' needs a 'ratio'"],
+  ['countersign with a ratio in mode all', (d) => (d.steps.review.countersign.mode = 'all'), 'steps.review.countersign.ratio', "'ratio' only applies to countersign mode 'ratio', not 'all'"],
+  ['countersign ratio 0', (d) => (d.steps.review.countersign.ratio = 0), 'steps.review.countersign.ratio', "'ratio' must be > 0"],
+  ['countersign ratio over 1', (d) => (d.steps.review.countersign.ratio = 1.5), 'steps.review.countersign.ratio', "'ratio' must be <= 1"],
+  ['unknown countersign mode', (d) => (d.steps.review.countersign.mode = 'majority'), 'steps.review.countersign.mode', "unknown countersign mode 'majority'; known countersign modes: all, any, ratio"],
+  [
+    'countersign approve that is not an action of the step',
+    (d) => (d.steps.review.countersign.approve = 'approve'),
+    'steps.review.countersign.approve',
+    "countersign approve 'approve' is not an action of step 'review'; its actions: decide, sendBack, sendBackTo",
+  ],
+  [
+    'countersign reject that is an action of another step',
+    (d) => (d.steps.review.countersign.reject = 'submit'),
+    'steps.review.countersign.reject',
+    "countersign reject 'submit' is not an action of step 'review'",
+  ],
+  ['countersign approve and reject the same', (d) => (d.steps.review.countersign.reject = 'decide'), 'steps.review.countersign.reject', 'are the same action'],
+  ['countersign on a final step', (d) => (d.steps.registered.countersign = { mode: 'any', approve: 'a', reject: 'b' }), 'steps.registered.countersign', "a final step has no 'countersign'"],
+  [
+    'countersign on a parallel step',
+    (d) => (d.steps.countersign.countersign = { mode: 'any', approve: 'a', reject: 'b' }),
+    'steps.countersign.countersign',
+    "a parallel step has no 'countersign'",
+  ],
+  [
+    'returnTo beside a target',
+    (d) => (d.steps.review.actions.sendBackTo.target = 'propose'),
+    'steps.review.actions.sendBackTo',
+    "exactly one of 'target', 'branches' and 'returnTo', this one has both: target, returnTo",
+  ],
+  ['returnTo on an action that is not a return', (d) => (d.steps.review.actions.sendBackTo.kind = 'decide'), 'steps.review.actions.sendBackTo.returnTo', "'returnTo' is for actions of kind 'return'"],
+  [
+    'returnTo naming no step',
+    (d) => (d.steps.review.actions.sendBackTo.returnTo = ['propse']),
+    'steps.review.actions.sendBackTo.returnTo.0',
+    "returnTo: there is no step named 'propse' in the top level; steps that can be named here: propose, notice",
+  ],
+  ['returnTo naming its own step', (d) => d.steps.review.actions.sendBackTo.returnTo.push('review'), 'steps.review.actions.sendBackTo.returnTo.1', "returnTo names step 'review' itself"],
+  ['returnTo naming a final step', (d) => d.steps.review.actions.sendBackTo.returnTo.push('rejected'), 'steps.review.actions.sendBackTo.returnTo.1', "returnTo 'rejected' is a final step"],
+  ['returnTo naming a parallel step', (d) => d.steps.review.actions.sendBackTo.returnTo.push('countersign'), 'steps.review.actions.sendBackTo.returnTo.1', "returnTo 'countersign' is a parallel step"],
+  ['returnTo naming a step twice', (d) => d.steps.review.actions.sendBackTo.returnTo.push('propose'), 'steps.review.actions.sendBackTo.returnTo', 'has duplicate items'],
+  [
+    'returnTo from a region to a top-level step',
+    (d) => (d.steps.countersign.regions.civil.steps.civilReview.actions.back = { label: '退回', kind: 'return', returnTo: ['review'] }),
+    'steps.countersign.regions.civil.steps.civilReview.actions.back.returnTo.0',
+    "returnTo 'review' is a step at top level; a return goes back to a step of region 'civil', like step 'civilReview'",
+  ],
+  [
+    'returnTo into a region',
+    (d) => (d.steps.review.actions.sendBackTo.returnTo = ['civilReview']),
+    'steps.review.actions.sendBackTo.returnTo.0',
+    "returnTo 'civilReview' is a step inside region 'civil' of step 'countersign'; a return goes back to a step of the top level",
+  ],
+  [
+    'a field named returnStep on a returnTo action',
+    (d) => (d.steps.review.actions.sendBackTo.fields.returnStep = { type: 'string', label: '退回到' }),
+    'steps.review.actions.sendBackTo.fields.returnStep',
+    "'returnStep' is the field in which the user picks a step of 'returnTo'",
+  ],
+  [
+    'optionLabels for a value that is not an option',
+    (d) => (d.steps.propose.actions.submit.fields.reason.optionLabels.accident = '因灾'),
+    'steps.propose.actions.submit.fields.reason.optionLabels',
+    "'optionLabels' names values that are not options: 'accident'",
+  ],
+  ['withdrawable with branches', (d) => (d.steps.review.actions.decide.withdrawable = true), 'steps.review.actions.decide.withdrawable', "only an action with a single 'target' can be withdrawable"],
+  ['withdrawable with returnTo', (d) => (d.steps.review.actions.sendBackTo.withdrawable = true), 'steps.review.actions.sendBackTo.withdrawable', "only an action with a single 'target'"],
+  ['withdrawable into a final step', (d) => (d.steps.notice.actions.close.withdrawable = true), 'steps.notice.actions.close.withdrawable', "target 'registered' is a final step"],
+  [
+    'withdrawable into a parallel step',
+    (d) => Object.assign(d.steps.notice.actions.uphold, { target: 'countersign', withdrawable: true }),
+    'steps.notice.actions.uphold.withdrawable',
+    "target 'countersign' is a parallel step",
+  ],
+  [
+    'withdrawable inside a region',
+    (d) => (d.steps.countersign.regions.civil.steps.civilReview.actions.confirm.withdrawable = true),
+    'steps.countersign.regions.civil.steps.civilReview.actions.confirm.withdrawable',
+    "an action of a step inside region 'civil' of step 'countersign' cannot be withdrawable",
+  ],
+  ['withdrawable back into its own step', (d) => Object.assign(d.steps.notice.actions.uphold, { target: 'notice', withdrawable: true }), 'steps.notice.actions.uphold.withdrawable', "leads back to step 'notice' itself"],
+  ['a withdrawable system-only action', (d) => (d.steps.propose.actions.submit.system = true), 'steps.propose.actions.submit.withdrawable', 'a system-only action cannot be withdrawable'],
+  ['withdrawable that is not a boolean', (d) => (d.steps.propose.actions.submit.withdrawable = 'yes'), 'steps.propose.actions.submit.withdrawable', "'withdrawable' must be a boolean"],
+  // `$` keeps the withdraw event (`T.$withdraw.S`) and its action name out of reach of any key.
+  ['$withdraw as an action key', (d) => (d.steps.propose.actions.$withdraw = { label: '撤回', kind: 'return', target: 'propose' }), 'steps.propose.actions.$withdraw', "'$withdraw' is not a valid name"],
+  ['a misspelt access option', (d) => (d.access = { pairedCountyReed: true }), 'access', "unknown property 'pairedCountyReed'; did you mean 'pairedCountyRead'?"],
+  ['an access option that is not a boolean', (d) => (d.access.pairedCountyRead = 'yes'), 'access.pairedCountyRead', "'pairedCountyRead' must be a boolean"],
 ];
 
 describe('validateDefinition: one change away from valid', () => {
@@ -418,6 +517,21 @@ describe('validateDefinition: one change away from valid', () => {
   it('refuses values that are not plain JSON', () => {
     const result = validate((d) => (d.params.when = new Date(0)));
     expect(errors(result)).toContainEqual(expect.objectContaining({ path: 'params.when', message: expect.stringContaining('plain data') }));
+  });
+});
+
+describe('access: paired county reads in the shipped workflows', () => {
+  const shipped = (key: string) => loadDefinition(readFileSync(`workflows/${key}.yaml`, 'utf8'), `workflows/${key}.yaml`).definition!;
+
+  it.each([
+    ['poverty-entry', true],
+    ['poverty-exit', true],
+    ['disaster-reentry', true],
+    // About units and officials, not households: the helping county has no business there.
+    ['accountability-interview', false],
+    ['rectification', false],
+  ])('%s lets the helping county read its cases: %s', (key, allowed) => {
+    expect(shipped(key).access?.pairedCountyRead === true).toBe(allowed);
   });
 });
 
