@@ -29,7 +29,7 @@ export const ACTION_KINDS = [
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
-export const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'enum', 'list', 'table'] as const;
+export const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'enum', 'list', 'table', 'residentId'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
 /** A form field an action (or the start of a case) requires. */
