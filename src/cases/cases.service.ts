@@ -20,8 +20,10 @@ import { validateFormInput } from '../engine/form-input.js';
 import { replayHistory } from '../engine/history-replay.js';
 import { isWithin, jurisdictionAt, levelOf } from '../engine/jurisdiction-code.js';
 import type { Actor } from '../engine/workflow-machine.js';
+import { ResidentIdCipher } from '../org/resident-id-cipher.js';
 import { caseNotFound, CaseException, CaseExceptionCode, fromEngine, versionConflict } from './case.exception.js';
 import { canonicalJson, GENESIS_HASH, hashEvent, verifyChain, type StoredChainRow } from './history-chain.js';
+import { actionFields, presentResidentIds, sealResidentIds } from './resident-id-sealing.js';
 import { ACT_WRITE_SQL, actWriteParams, START_WRITE_SQL, startWriteParams, type HistoryRowParams, type OpenTaskRow, type WriteResult } from './transition-writes.js';
 
 export interface StartCaseCommand {
@@ -96,6 +98,7 @@ export class CasesService {
     private readonly definitions: DefinitionsService,
     private readonly deadlines: DeadlinesService,
     private readonly clock: Clock,
+    private readonly residentIds: ResidentIdCipher,
   ) {}
 
   async start(user: AuthUser, command: StartCaseCommand): Promise<CaseView> {
@@ -117,6 +120,7 @@ export class CasesService {
         HttpStatus.FORBIDDEN,
       );
     }
+    command = { ...command, data: sealResidentIds(definition.start.fields, command.data, this.residentIds) }; // plain IDs never go further
     const issues = validateFormInput(definition.start.fields, command.data);
     if (issues.length > 0) {
       throw fromEngine(
@@ -250,7 +254,7 @@ export class CasesService {
   async history(user: AuthUser, id: string) {
     await this.readable(this.dataSource.manager, user, id);
     const rows = await this.historyRows(this.dataSource.manager, id);
-    return rows.map((r) => ({ seq: r.seq, eventType: r.eventType, action: r.action, actor: r.actor, payload: r.payload, at: r.at, hash: r.hash, prevHash: r.prevHash }));
+    return rows.map((r) => ({ seq: r.seq, eventType: r.eventType, action: r.action, actor: r.actor, payload: presentResidentIds(r.payload), at: r.at, hash: r.hash, prevHash: r.prevHash }));
   }
 
   /** Checks the hash chain and that replaying the history reproduces the stored snapshot. */
@@ -327,7 +331,7 @@ export class CasesService {
     const result = applyAction(published.compiled, row.snapshot, {
       action: command.action,
       step: command.step,
-      input: command.data ?? {},
+      input: sealResidentIds(actionFields(published.compiled, row.snapshot, command), command.data ?? {}, this.residentIds), // plain IDs sealed
       actor,
       now,
       comment: command.comment,
@@ -463,7 +467,7 @@ export class CasesService {
       status: row.status,
       finished: row.snapshot.status === 'done',
       jurisdictionCode: row.jurisdiction_code,
-      data: row.data,
+      data: presentResidentIds(row.data),
       currentSteps: steps.map((key) => {
         const step = compiled.steps.get(key)!.definition;
         return { key, label: step.label, ...(step.labelEn ? { labelEn: step.labelEn } : {}), entry: context.entries[key] ?? 0, enteredAt: context.enteredAt[key] };
