@@ -6,7 +6,8 @@ import { CasesService } from './cases.service.js';
 import { CaseActionDto } from './dto/case-action.dto.js';
 import { StartCaseDto } from './dto/start-case.dto.js';
 
-const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: HttpStatus.BAD_REQUEST });
+/** A case id in the path: a v4 UUID, else 400. */
+export const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: HttpStatus.BAD_REQUEST });
 
 @ApiTags('cases')
 @ApiBearerAuth()

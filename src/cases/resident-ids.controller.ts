@@ -1,11 +1,10 @@
-import { Body, Controller, Header, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
+import { uuid } from './cases.controller.js';
 import { RevealResidentIdDto } from './dto/reveal-resident-id.dto.js';
 import { ResidentIdsService } from './resident-ids.service.js';
-
-const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: HttpStatus.BAD_REQUEST });
 
 @ApiTags('cases')
 @ApiBearerAuth()
