@@ -7,7 +7,8 @@ import { CaseActionDto } from './dto/case-action.dto.js';
 import { StartCaseDto } from './dto/start-case.dto.js';
 import { WithdrawDto } from './dto/withdraw.dto.js';
 
-const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: HttpStatus.BAD_REQUEST });
+/** A case id in the path: a v4 UUID, else 400. */
+export const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: HttpStatus.BAD_REQUEST });
 
 @ApiTags('cases')
 @ApiBearerAuth()

@@ -25,10 +25,12 @@ import type { ActEvent, Actor } from '../engine/workflow-machine.js';
 import { AuditService } from '../audit/audit.service.js';
 import { countersignOutcome } from '../engine/countersign.js';
 import { WITHDRAW_ACTION } from '../engine/withdraw.js';
+import { ResidentIdCipher } from '../org/resident-id-cipher.js';
 import { TaskException, TaskExceptionCode } from '../tasks/task.exception.js';
 import { caseAccess, type CaseAccess } from './case-access.js';
 import { caseNotFound, CaseException, CaseExceptionCode, fromEngine, readOnlyAccess, versionConflict } from './case.exception.js';
 import { canonicalJson, GENESIS_HASH, hashEvent, verifyChain, type StoredChainRow } from './history-chain.js';
+import { actionFields, presentResidentIds, sealResidentIds } from './resident-id-sealing.js';
 import { gateAction, openTaskOfStep, type GatedTask, type PendingAction } from './task-gate.js';
 import { ACT_WRITE_SQL, actWriteParams, START_WRITE_SQL, startWriteParams, type HistoryRowParams, type OpenTaskRow, type WriteResult } from './transition-writes.js';
 
@@ -109,6 +111,7 @@ export class CasesService {
     private readonly deadlines: DeadlinesService,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly residentIds: ResidentIdCipher,
   ) {}
 
   async start(user: AuthUser, command: StartCaseCommand): Promise<CaseView> {
@@ -130,6 +133,7 @@ export class CasesService {
         HttpStatus.FORBIDDEN,
       );
     }
+    command = { ...command, data: sealResidentIds(definition.start.fields, command.data, this.residentIds) }; // plain IDs never go further
     const issues = validateFormInput(definition.start.fields, command.data);
     if (issues.length > 0) {
       throw fromEngine(
@@ -312,6 +316,8 @@ export class CasesService {
   ): Promise<OpenTaskRow[] | undefined> {
     const now = this.clock.now();
     const actor = toActor(user);
+    // Sealed here already: a held action and a vote store their input before perform() runs.
+    command = { ...command, data: sealResidentIds(actionFields(published.compiled, row.snapshot, command), command.data ?? {}, this.residentIds) };
     const stepKey = this.stepOffering(published, row, command);
     const task = stepKey ? await openTaskOfStep(manager, row.id, stepKey) : undefined;
     const gate = stepKey ? gateAction(task, published.compiled.steps.get(stepKey)!.definition, user) : { kind: 'proceed' as const };
@@ -423,7 +429,7 @@ export class CasesService {
   async history(user: AuthUser, id: string) {
     await this.readable(this.dataSource.manager, user, id, 'history');
     const rows = await this.historyRows(this.dataSource.manager, id);
-    return rows.map((r) => ({ seq: r.seq, eventType: r.eventType, action: r.action, actor: r.actor, payload: r.payload, at: r.at, hash: r.hash, prevHash: r.prevHash }));
+    return rows.map((r) => ({ seq: r.seq, eventType: r.eventType, action: r.action, actor: r.actor, payload: presentResidentIds(r.payload), at: r.at, hash: r.hash, prevHash: r.prevHash }));
   }
 
   /** Checks the hash chain and that replaying the history reproduces the stored snapshot. */
@@ -538,7 +544,7 @@ export class CasesService {
     const result = applyAction(published.compiled, row.snapshot, {
       action: command.action,
       step: command.step,
-      input: command.data ?? {},
+      input: sealResidentIds(actionFields(published.compiled, row.snapshot, command), command.data ?? {}, this.residentIds), // plain IDs sealed
       actor,
       now,
       comment: command.comment,
@@ -696,7 +702,7 @@ export class CasesService {
       status: row.status,
       finished: row.snapshot.status === 'done',
       jurisdictionCode: row.jurisdiction_code,
-      data: row.data,
+      data: presentResidentIds(row.data),
       currentSteps: steps.map((key) => {
         const step = compiled.steps.get(key)!.definition;
         return { key, label: step.label, ...(step.labelEn ? { labelEn: step.labelEn } : {}), entry: context.entries[key] ?? 0, enteredAt: context.enteredAt[key] };

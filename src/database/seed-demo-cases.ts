@@ -5,6 +5,7 @@ import { CasesService, type CaseView } from '../cases/cases.service.js';
 import { UsersService } from '../org/users.service.js';
 import {
   COUNTY_APPROVAL,
+  DEMO_RESIDENT_IDS,
   ELIGIBLE_PROPOSAL,
   PASSING_APPRAISAL,
   SUPPORT_PLAN,
@@ -36,7 +37,8 @@ const entryUpTo = (count: number): DemoCase['steps'] =>
 
 /** A few cases in different steps of every procedure, so a new user sees work waiting. */
 export const DEMO_CASES: DemoCase[] = [
-  { workflow: 'poverty-entry', starter: 'ts-officer', data: household('陈大明', true, 4), steps: entryUpTo(0) },
+  // The householder's resident ID is stored sealed and shown masked; `admin` may reveal it.
+  { workflow: 'poverty-entry', starter: 'ts-officer', data: { ...household('陈大明', true, 4), householderId: DEMO_RESIDENT_IDS.householder }, steps: entryUpTo(0) },
   { workflow: 'poverty-entry', starter: 'ts-officer', data: household('李秀兰', true, 2), steps: entryUpTo(1) },
   { workflow: 'poverty-entry', starter: 'ts-officer', data: household('黄志强', true, 5), steps: entryUpTo(2) },
   { workflow: 'poverty-entry', starter: 'ts-officer', data: household('伍国华', true, 3), steps: entryUpTo(3) },

@@ -33,10 +33,12 @@ interface DemoUser {
   jurisdictionCode: string;
   /** Appended to the jurisdiction's name to form the display name. */
   title: string;
+  /** Extra permissions beyond the roles (none by default). */
+  permissions?: string[];
 }
 
 export const DEMO_USERS: readonly DemoUser[] = [
-  { username: 'admin', roles: ['administrator'], jurisdictionCode: DEMO_CODES.jiangmen, title: '扶贫办 系统管理员' },
+  { username: 'admin', roles: ['administrator'], jurisdictionCode: DEMO_CODES.jiangmen, title: '扶贫办 系统管理员', permissions: ['reveal-resident-id'] },
   { username: 'jm-approver', roles: ['approver'], jurisdictionCode: DEMO_CODES.jiangmen, title: '扶贫办 审定人' },
   { username: 'jm-supervisor', roles: ['supervisor'], jurisdictionCode: DEMO_CODES.jiangmen, title: '扶贫办 督查员' },
   { username: 'auditor', roles: ['auditor'], jurisdictionCode: DEMO_CODES.jiangmen, title: ' 审计员' },
@@ -57,6 +59,7 @@ export async function seedDemoUsers(dataSource: DataSource): Promise<void> {
       passwordHash: await hashPassword(DEMO_PASSWORD),
       roles: user.roles,
       jurisdictionCode: user.jurisdictionCode,
+      permissions: user.permissions ?? [],
       failedLoginCount: 0,
       lockedUntil: null,
     })),

