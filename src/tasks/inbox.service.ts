@@ -75,30 +75,38 @@ export type InboxParams = [
   delegated: boolean,
 ];
 
-/** The conditions every branch applies to its task rows `t` (beyond who the task is for). */
-const TASK_FILTERS = `t.status = 'open'
+/** The case filters ($9, $11, $12) as conditions on the case row `c`. */
+const CASE_CONDITIONS = `($9::text IS NULL OR c.workflow_key = $9::text)
+           AND ($11::text IS NULL OR c.jurisdiction_code LIKE $11::text)
+           AND ($12::text IS NULL OR c.title ILIKE $12::text)`;
+
+/**
+ * The conditions every branch applies to its task rows `t` (beyond who the task is for).
+ * Without case filters ($13 false) the case is not read at all; with them, the branch joins
+ * its case (`c`), so the planner may also start from the cases — a village's cases through
+ * idx_cases_jurisdiction_code (text_pattern_ops) — rather than walk the whole inbox.
+ */
+function taskFilters(caseFilter: boolean): string {
+  return `t.status = 'open'
            AND ($10::text IS NULL OR t.step = $10::text)
-           AND (NOT $13::boolean OR EXISTS (
-                 SELECT 1 FROM cases c WHERE c.id = t.case_id
-                    AND ($9::text IS NULL OR c.workflow_key = $9::text)
-                    AND ($11::text IS NULL OR c.jurisdiction_code LIKE $11::text)
-                    AND ($12::text IS NULL OR c.title ILIKE $12::text)))
+           AND ${caseFilter ? `$13::boolean AND ${CASE_CONDITIONS}` : `NOT $13::boolean AND $9::text IS NULL AND $11::text IS NULL AND $12::text IS NULL`}
            AND NOT EXISTS (SELECT 1 FROM task_signers s WHERE s.task_id = t.id AND s.user_id = $1::uuid AND s.status = 'signed')`;
+}
 
 /**
  * One keyset branch: the rows of `who` (an index prefix) with a due time after the cursor,
  * then those without, each an ordered index scan that stops at $4 rows.
  */
-function branch(assignment: Assignment, from: string, who: string): string {
+function branch(caseFilter: boolean, assignment: Assignment, from: string, who: string): string {
   const columns = `t.id, t.due_at, '${assignment}'::text AS assignment`;
   return `(SELECT ${columns} FROM ${from}
            WHERE ${who} AND (t.due_at, t.id) > ($5::timestamptz, $6::uuid) AND t.due_at < $8::timestamptz
-           AND ${TASK_FILTERS}
+           AND ${taskFilters(caseFilter)}
            ORDER BY t.due_at, t.id LIMIT $4)
          UNION ALL
          (SELECT ${columns} FROM ${from}
            WHERE ${who} AND t.due_at IS NULL AND t.id > $7::uuid
-           AND ${TASK_FILTERS}
+           AND ${taskFilters(caseFilter)}
            ORDER BY t.due_at, t.id LIMIT $4)`;
 }
 
@@ -114,28 +122,33 @@ function branch(assignment: Assignment, from: string, who: string): string {
  * Every branch drops tasks I already signed. The branches' rows are merged (a task reached
  * twice keeps the first way in the order above), sorted and cut again; only then are the
  * page's rows joined to their cases. A deactivated user's inbox is empty.
+ *
+ * Two texts: without case filters (workflow, jurisdiction, q) no branch reads a case; with
+ * them every branch joins its case. Both take the same parameters (InboxParams).
  */
-export const INBOX_SQL = `
+function inboxSql(caseFilter: boolean): string {
+  const tasks = caseFilter ? 'tasks t JOIN cases c ON c.id = t.case_id' : 'tasks t';
+  return `
 WITH me AS (SELECT 1 FROM users WHERE id = $1::uuid AND active),
 branches AS (
-  ${branch('assigned', 'tasks t', 't.assignee_id = $1::uuid')}
+  ${branch(caseFilter, 'assigned', tasks, 't.assignee_id = $1::uuid')}
   UNION ALL
   SELECT o.* FROM unnest($2::text[]) AS r(role) CROSS JOIN LATERAL (
-    ${branch('offered', 'tasks t', 't.jurisdiction_code = $3::text AND t.role = r.role AND t.assignee_id IS NULL')}
+    ${branch(caseFilter, 'offered', tasks, 't.jurisdiction_code = $3::text AND t.role = r.role AND t.assignee_id IS NULL')}
   ) o
   UNION ALL
   (SELECT t.id, t.due_at, 'signer'::text AS assignment
-     FROM task_signers sg JOIN tasks t ON t.id = sg.task_id
+     FROM task_signers sg JOIN ${tasks} ON t.id = sg.task_id
     WHERE sg.user_id = $1::uuid AND sg.status = 'pending'
       AND (((t.due_at, t.id) > ($5::timestamptz, $6::uuid) AND t.due_at < $8::timestamptz) OR (t.due_at IS NULL AND t.id > $7::uuid))
-      AND ${TASK_FILTERS}
+      AND ${taskFilters(caseFilter)}
     ORDER BY t.due_at, t.id LIMIT $4)
   UNION ALL
   (SELECT t.id, t.due_at, 'delegated-away'::text AS assignment
-     FROM tasks t
+     FROM ${tasks}
     WHERE $14::boolean AND t.owner_id = $1::uuid AND t.assignee_id IS DISTINCT FROM $1::uuid
       AND (((t.due_at, t.id) > ($5::timestamptz, $6::uuid) AND t.due_at < $8::timestamptz) OR (t.due_at IS NULL AND t.id > $7::uuid))
-      AND ${TASK_FILTERS}
+      AND ${taskFilters(caseFilter)}
     ORDER BY t.due_at, t.id LIMIT $4)
 ),
 page AS (
@@ -151,6 +164,16 @@ SELECT t.id, t.case_id, t.step, t.role, t.level, t.jurisdiction_code, t.assignee
   JOIN tasks t ON t.id = p.id
   JOIN cases c ON c.id = t.case_id
  ORDER BY p.due_at NULLS LAST, p.id`;
+}
+
+/** The inbox statement without case filters, and with them (see inboxSql). */
+export const INBOX_SQL = inboxSql(false);
+export const INBOX_SQL_CASE_FILTERED = inboxSql(true);
+
+/** The statement for these parameters: the case-filtered text when $13 says so. */
+export function inboxStatement(params: InboxParams): string {
+  return params[12] ? INBOX_SQL_CASE_FILTERED : INBOX_SQL;
+}
 
 export interface InboxRow {
   id: string;
@@ -273,7 +296,7 @@ export class InboxService {
     const params = inboxParams({ user, query, now });
     const limit = params[3] - 1;
     const manager = this.dataSource.manager;
-    const rows: InboxRow[] = await manager.query(INBOX_SQL, params);
+    const rows: InboxRow[] = await manager.query(inboxStatement(params), params);
     const items: InboxItem[] = [];
     for (const row of rows.slice(0, limit)) items.push(await this.item(manager, row, now));
     return { items, nextCursor: rows.length > limit ? encodeCursor(rows[limit - 1]) : null };

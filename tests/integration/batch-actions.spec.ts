@@ -7,7 +7,7 @@ let driver: CaseDriver;
 beforeAll(async () => {
   testApp = await createTestApp({ now: '2026-03-02T01:00:00.000Z' });
   driver = new CaseDriver(testApp);
-});
+}, 60_000);
 
 afterAll(async () => {
   await testApp.close();

@@ -11,11 +11,11 @@ const MONDAY = '2026-03-02T01:00:00.000Z';
 beforeEach(async () => {
   testApp = await createTestApp({ now: MONDAY });
   driver = new CaseDriver(testApp);
-});
+}, 60_000);
 
 afterEach(async () => {
   await testApp.close();
-});
+}, 30_000);
 
 interface InboxItem {
   taskId: string;
