@@ -86,10 +86,15 @@ const CASE_CONDITIONS = `($9::text IS NULL OR c.workflow_key = $9::text)
  * its case (`c`), so the planner may also start from the cases — a village's cases through
  * idx_cases_jurisdiction_code (text_pattern_ops) — rather than walk the whole inbox.
  */
-function taskFilters(caseFilter: boolean): string {
+function taskFilters(scope: CaseScope): string {
+  const cases = {
+    none: `NOT $13::boolean AND $9::text IS NULL AND $11::text IS NULL AND $12::text IS NULL`,
+    join: `$13::boolean AND ${CASE_CONDITIONS}`,
+    village: `$13::boolean`, // applied in `scoped`
+  }[scope];
   return `t.status = 'open'
            AND ($10::text IS NULL OR t.step = $10::text)
-           AND ${caseFilter ? `$13::boolean AND ${CASE_CONDITIONS}` : `NOT $13::boolean AND $9::text IS NULL AND $11::text IS NULL AND $12::text IS NULL`}
+           AND ${cases}
            AND NOT EXISTS (SELECT 1 FROM task_signers s WHERE s.task_id = t.id AND s.user_id = $1::uuid AND s.status = 'signed')`;
 }
 
@@ -97,16 +102,16 @@ function taskFilters(caseFilter: boolean): string {
  * One keyset branch: the rows of `who` (an index prefix) with a due time after the cursor,
  * then those without, each an ordered index scan that stops at $4 rows.
  */
-function branch(caseFilter: boolean, assignment: Assignment, from: string, who: string): string {
+function branch(scope: CaseScope, assignment: Assignment, from: string, who: string): string {
   const columns = `t.id, t.due_at, '${assignment}'::text AS assignment`;
   return `(SELECT ${columns} FROM ${from}
            WHERE ${who} AND (t.due_at, t.id) > ($5::timestamptz, $6::uuid) AND t.due_at < $8::timestamptz
-           AND ${taskFilters(caseFilter)}
+           AND ${taskFilters(scope)}
            ORDER BY t.due_at, t.id LIMIT $4)
          UNION ALL
          (SELECT ${columns} FROM ${from}
            WHERE ${who} AND t.due_at IS NULL AND t.id > $7::uuid
-           AND ${taskFilters(caseFilter)}
+           AND ${taskFilters(scope)}
            ORDER BY t.due_at, t.id LIMIT $4)`;
 }
 
@@ -123,32 +128,45 @@ function branch(caseFilter: boolean, assignment: Assignment, from: string, who: 
  * twice keeps the first way in the order above), sorted and cut again; only then are the
  * page's rows joined to their cases. A deactivated user's inbox is empty.
  *
- * Two texts: without case filters (workflow, jurisdiction, q) no branch reads a case; with
- * them every branch joins its case. Both take the same parameters (InboxParams).
+ * Three texts with the same parameters (InboxParams), by the case filters (workflow,
+ * jurisdiction, q): without them no branch reads a case ('none'); with them every branch
+ * joins its case ('join'); filtered to one village, the village's cases (a couple of
+ * thousand at most, through idx_cases_jurisdiction_code) and their open tasks (through
+ * idx_tasks_open_by_case) are read once, first, and the branches pick from those rows
+ * ('village'): walking a county's or the city's whole inbox to find a village's few tasks
+ * costs a case look-up per task, and the planner, which underestimates how many tasks a
+ * node holds, would otherwise choose that.
  */
-function inboxSql(caseFilter: boolean): string {
-  const tasks = caseFilter ? 'tasks t JOIN cases c ON c.id = t.case_id' : 'tasks t';
+function inboxSql(scope: CaseScope): string {
+  const tasks = { none: 'tasks t', join: 'tasks t JOIN cases c ON c.id = t.case_id', village: 'scoped t' }[scope];
+  const scoped =
+    scope === 'village'
+      ? `scoped AS MATERIALIZED (
+  SELECT t.* FROM cases c CROSS JOIN LATERAL (SELECT * FROM tasks t0 WHERE t0.case_id = c.id AND t0.status = 'open' OFFSET 0) t
+   WHERE ${CASE_CONDITIONS}),`
+      : '';
   return `
 WITH me AS (SELECT 1 FROM users WHERE id = $1::uuid AND active),
+${scoped}
 branches AS (
-  ${branch(caseFilter, 'assigned', tasks, 't.assignee_id = $1::uuid')}
+  ${branch(scope, 'assigned', tasks, 't.assignee_id = $1::uuid')}
   UNION ALL
   SELECT o.* FROM unnest($2::text[]) AS r(role) CROSS JOIN LATERAL (
-    ${branch(caseFilter, 'offered', tasks, 't.jurisdiction_code = $3::text AND t.role = r.role AND t.assignee_id IS NULL')}
+    ${branch(scope, 'offered', tasks, 't.jurisdiction_code = $3::text AND t.role = r.role AND t.assignee_id IS NULL')}
   ) o
   UNION ALL
   (SELECT t.id, t.due_at, 'signer'::text AS assignment
      FROM task_signers sg JOIN ${tasks} ON t.id = sg.task_id
     WHERE sg.user_id = $1::uuid AND sg.status = 'pending'
       AND (((t.due_at, t.id) > ($5::timestamptz, $6::uuid) AND t.due_at < $8::timestamptz) OR (t.due_at IS NULL AND t.id > $7::uuid))
-      AND ${taskFilters(caseFilter)}
+      AND ${taskFilters(scope)}
     ORDER BY t.due_at, t.id LIMIT $4)
   UNION ALL
   (SELECT t.id, t.due_at, 'delegated-away'::text AS assignment
      FROM ${tasks}
     WHERE $14::boolean AND t.owner_id = $1::uuid AND t.assignee_id IS DISTINCT FROM $1::uuid
       AND (((t.due_at, t.id) > ($5::timestamptz, $6::uuid) AND t.due_at < $8::timestamptz) OR (t.due_at IS NULL AND t.id > $7::uuid))
-      AND ${taskFilters(caseFilter)}
+      AND ${taskFilters(scope)}
     ORDER BY t.due_at, t.id LIMIT $4)
 ),
 page AS (
@@ -166,13 +184,17 @@ SELECT t.id, t.case_id, t.step, t.role, t.level, t.jurisdiction_code, t.assignee
  ORDER BY p.due_at NULLS LAST, p.id`;
 }
 
-/** The inbox statement without case filters, and with them (see inboxSql). */
-export const INBOX_SQL = inboxSql(false);
-export const INBOX_SQL_CASE_FILTERED = inboxSql(true);
+type CaseScope = 'none' | 'join' | 'village';
 
-/** The statement for these parameters: the case-filtered text when $13 says so. */
+/** The inbox statements (see inboxSql). */
+export const INBOX_SQL = inboxSql('none');
+export const INBOX_SQL_CASE_FILTERED = inboxSql('join');
+export const INBOX_SQL_VILLAGE = inboxSql('village');
+
+/** The statement for these parameters: by $13 (any case filter) and $11 (a village's 12 digits and '%'). */
 export function inboxStatement(params: InboxParams): string {
-  return params[12] ? INBOX_SQL_CASE_FILTERED : INBOX_SQL;
+  if (!params[12]) return INBOX_SQL;
+  return params[10]?.length === 13 ? INBOX_SQL_VILLAGE : INBOX_SQL_CASE_FILTERED;
 }
 
 export interface InboxRow {

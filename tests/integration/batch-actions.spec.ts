@@ -140,5 +140,5 @@ describe('POST /api/tasks/batch', () => {
     expect(response.status).toBe(200);
     expect(response.body.results[0]).toMatchObject({ status: 403, caseId: c.id, error: { code: 'ROLE_NOT_ALLOWED' } });
     expect(response.body).toMatchObject({ succeeded: 0, failed: 1 });
-  });
+  }, 60_000);
 });

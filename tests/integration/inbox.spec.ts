@@ -99,7 +99,7 @@ describe('tasks.due_at', () => {
     [item] = await items('ts-reviewer');
     expect(item).toMatchObject({ caseId: c.id, caseVersion: c.version, dueAt: '2026-03-18T09:30:00.000Z' });
     expect(item.dueAt).toBe(await dueOf(c.id, 'countyReview'));
-  });
+  }, 60_000);
 
   it('moves with the deadline when a published calendar recomputes it', async () => {
     // Monday 2026-12-28: 10 working days reach into 2027, not yet published (provisional).
@@ -114,7 +114,7 @@ describe('tasks.due_at', () => {
     const [item] = await items('ts-officer');
     expect(item.dueAt).toBe('2027-01-12T09:30:00.000Z');
     expect(item.dueAt).toBe(await dueOf(c.id, 'propose'));
-  });
+  }, 60_000);
 });
 
 describe('GET /api/tasks', () => {
@@ -152,7 +152,7 @@ describe('GET /api/tasks', () => {
     // The notice period is the town's again.
     expect(steps(c)).toEqual(['publicNotice']);
     expect(await whoHas(c.id)).toEqual({ 'ts-officer': ['publicNotice'], 'ts-officer2': ['publicNotice'] });
-  });
+  }, 60_000);
 
   it('shows assigned tasks, pending signatures and (on request) delegated ones; not signed ones; nothing for inactive users', async () => {
     const a = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
@@ -194,7 +194,7 @@ describe('GET /api/tasks', () => {
 
     await testApp.dataSource.query(`UPDATE users SET active = false WHERE id = $1`, [officer2]);
     expect(await items('ts-officer2')).toEqual([]);
-  });
+  }, 60_000);
 
   it('sorts by due time (none last), pages with a cursor, and filters', async () => {
     const names = ['甲一', '乙二', '丙三', '丁四', '戊五', '己%六'];
@@ -247,7 +247,7 @@ describe('GET /api/tasks', () => {
     const second = await inbox('ts-officer', { jurisdiction: '440781109201', limit: 2, cursor: first.body.nextCursor });
     expect([...first.body.items, ...second.body.items].map((i: InboxItem) => i.title)).toEqual(['丙三', '戊五', '甲一']);
     expect(second.body.nextCursor).toBeNull();
-  });
+  }, 60_000);
 
   it('answers bad query parameters with 400', async () => {
     for (const query of [
@@ -272,5 +272,5 @@ describe('GET /api/tasks', () => {
       expect(response.body.details.code).toMatch(/^(VALIDATION_FAILED|INVALID_CURSOR|INVALID_QUERY)$/);
     }
     expect((await testApp.http.get('/api/tasks')).status).toBe(401);
-  });
+  }, 60_000);
 });
