@@ -155,12 +155,17 @@ branches AS (
     ${branch(scope, 'offered', tasks, 't.jurisdiction_code = $3::text AND t.role = r.role AND t.assignee_id IS NULL')}
   ) o
   UNION ALL
-  (SELECT t.id, t.due_at, 'signer'::text AS assignment
-     FROM task_signers sg JOIN ${tasks} ON t.id = sg.task_id
+  (SELECT x.id, x.due_at, 'signer'::text AS assignment
+     FROM task_signers sg CROSS JOIN LATERAL (
+          -- One task look-up per pending signature (OFFSET 0 keeps it so: joined, the planner
+          -- may walk every task in id order to merge with a user's few signatures).
+          SELECT t.id, t.due_at FROM ${tasks}
+           WHERE t.id = sg.task_id
+             AND (((t.due_at, t.id) > ($5::timestamptz, $6::uuid) AND t.due_at < $8::timestamptz) OR (t.due_at IS NULL AND t.id > $7::uuid))
+             AND ${taskFilters(scope)}
+          OFFSET 0) x
     WHERE sg.user_id = $1::uuid AND sg.status = 'pending'
-      AND (((t.due_at, t.id) > ($5::timestamptz, $6::uuid) AND t.due_at < $8::timestamptz) OR (t.due_at IS NULL AND t.id > $7::uuid))
-      AND ${taskFilters(scope)}
-    ORDER BY t.due_at, t.id LIMIT $4)
+    ORDER BY x.due_at, x.id LIMIT $4)
   UNION ALL
   (SELECT t.id, t.due_at, 'delegated-away'::text AS assignment
      FROM ${tasks}
