@@ -61,10 +61,13 @@ const COMMON_WRITES = `
     SELECT $1::uuid, $4::int, $5::text, $6::text, $3::uuid, $7::jsonb, $8::jsonb, $2::timestamptz, $9::text, $10::text
       FROM gate
   ),
-  -- Tasks of the steps entered.
+  -- Tasks of the steps entered, with the due time of the visit's 'due' timer (null without
+  -- a deadline; a resumed clock's task gets it from DeadlinesService.resume).
   opened AS (
-    INSERT INTO tasks (case_id, step, step_entry, role, level, jurisdiction_code, status, opened_at)
-    SELECT $1::uuid, e.step, e.entry, e.role, e.level, e.jurisdiction, 'open', $2::timestamptz
+    INSERT INTO tasks (case_id, step, step_entry, role, level, jurisdiction_code, status, opened_at, due_at)
+    SELECT $1::uuid, e.step, e.entry, e.role, e.level, e.jurisdiction, 'open', $2::timestamptz,
+           (SELECT p.due_at FROM jsonb_to_recordset($12::jsonb) AS p(step text, entry int, kind text, due_at timestamptz)
+             WHERE p.step = e.step AND p.entry = e.entry AND p.kind = 'due' LIMIT 1)
       FROM gate, jsonb_to_recordset($11::jsonb) AS e(step text, entry int, role text, level text, jurisdiction text)
     RETURNING id, step, role, level, jurisdiction_code, assignee_id, opened_at
   ),

@@ -116,6 +116,16 @@ export class CalendarAdminService {
            FROM jsonb_to_recordset($1::jsonb) AS m(id bigint, to_at timestamptz, provisional boolean) WHERE d.id = m.id`,
         [JSON.stringify(moves.map((m) => ({ id: m.id, to_at: m.to, provisional: m.provisional })))],
       );
+      // The visit's open task carries the due time of its 'due' timer (the inbox sorts by it).
+      const dueMove = moves.find((m) => group.rows.some((row) => row.id === m.id && row.kind === 'due'));
+      if (dueMove) {
+        await manager.query(`UPDATE tasks SET due_at = $4 WHERE case_id = $1 AND step = $2 AND step_entry = $3 AND status = 'open'`, [
+          group.case_id,
+          group.step,
+          group.step_entry,
+          dueMove.to,
+        ]);
+      }
       const caseRow = await this.cases.lockForSystem(manager, group.case_id);
       if (caseRow) {
         await this.cases.appendEvent(manager, caseRow, 'deadline', 'recomputed', SYSTEM_ACTOR, { step: group.step, entry: group.step_entry, calendarYear: year, moves }, now);

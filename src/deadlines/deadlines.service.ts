@@ -121,6 +121,7 @@ export class DeadlinesService {
           WHERE case_id = $1 AND step = $2 AND step_entry = $4 AND status IN ('fired', 'paused')`,
         [caseId, effect.step, effect.entry, effect.pausedEntry, now],
       );
+      await this.setTaskDue(manager, caseId, effect, planned);
       return;
     }
     await this.cancelPaused(manager, caseId, effect.step, now);
@@ -131,6 +132,18 @@ export class DeadlinesService {
          FROM jsonb_to_recordset($6::jsonb) AS p(kind text, rung int, due_at timestamptz, provisional boolean)`,
       [caseId, effect.step, effect.entry, startedAt, effect.deadline, asRecords(planned)],
     );
+    await this.setTaskDue(manager, caseId, effect, planned);
+  }
+
+  /** The visit's open task carries its due time (the inbox sorts by it). */
+  private async setTaskDue(manager: EntityManager, caseId: string, effect: StartDeadline, planned: PlannedDeadline[]): Promise<void> {
+    const due = planned.find((p) => p.kind === 'due');
+    await manager.query(`UPDATE tasks SET due_at = $4 WHERE case_id = $1 AND step = $2 AND step_entry = $3 AND status = 'open'`, [
+      caseId,
+      effect.step,
+      effect.entry,
+      due?.dueAt ?? null,
+    ]);
   }
 
   /** A clock that starts afresh drops what a return had paused. */
