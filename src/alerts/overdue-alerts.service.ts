@@ -49,10 +49,11 @@ export const DEFAULT_OVERDUE_LIMIT = 200;
 
 /**
  * The tasks of one jurisdiction subtree whose step visit is past its due time. A task is
- * overdue when its visit of the step (case, step, step_entry) has a `due` deadline row,
- * still pending or already fired (not paused for 补正, not cancelled), with due_at before
- * `now`. The one query behind GET /api/alerts/overdue and the supervisors' daily digest,
- * so the two can never disagree.
+ * overdue when it is open and its `due_at` — the due time of its visit's `due` deadline,
+ * kept on the task when the task opens, when a paused clock resumes and when a calendar
+ * change moves it — lies before `now`. The one query behind GET /api/alerts/overdue and the
+ * supervisors' daily digest, so the two can never disagree. idx_tasks_open_due serves it:
+ * the page walks open tasks from the most overdue on, the counts read the index only.
  */
 @Injectable()
 export class OverdueAlertsService {
@@ -62,14 +63,9 @@ export class OverdueAlertsService {
     // Codes nest by prefix, so "inside my jurisdiction" is one LIKE (digits only: no escaping).
     const prefix = subtreePrefix(jurisdictionCode);
     const overdue = `
-      SELECT t.id, t.case_id, t.step, t.step_entry, t.role, t.level, t.jurisdiction_code, t.assignee_id, t.opened_at, d.due_at
+      SELECT t.id, t.case_id, t.step, t.step_entry, t.role, t.level, t.jurisdiction_code, t.assignee_id, t.opened_at, t.due_at
         FROM tasks t
-        JOIN LATERAL (
-          SELECT min(dl.due_at) AS due_at FROM deadlines dl
-           WHERE dl.case_id = t.case_id AND dl.step = t.step AND dl.step_entry = t.step_entry
-             AND dl.kind = 'due' AND dl.status IN ('pending', 'fired') AND dl.due_at < $2
-        ) d ON d.due_at IS NOT NULL
-       WHERE t.status = 'open' AND t.jurisdiction_code LIKE $1 || '%'`;
+       WHERE t.status = 'open' AND t.due_at < $2 AND t.jurisdiction_code LIKE $1 || '%'`;
 
     const rows: OverdueRow[] = await manager.query(
       `SELECT o.*, c.title, c.workflow_key, c.definition_id

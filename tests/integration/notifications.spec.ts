@@ -157,6 +157,12 @@ describe('overdue alerts and the supervisors’ digest', () => {
    */
   async function setDue(c: CaseBody, step: string, dueAt: Date, status = 'pending'): Promise<void> {
     const entry = c.currentSteps.find((s) => s.key === step)?.entry ?? 1;
+    // The open task carries its visit's due time (as the deadlines service keeps it); a
+    // paused clock has none.
+    await testApp.dataSource.query(
+      `UPDATE tasks SET due_at = $4 WHERE case_id = $1 AND step = $2 AND step_entry = $3 AND status = 'open'`,
+      [c.id, step, entry, status === 'paused' ? null : dueAt],
+    );
     const [, updated] = await testApp.dataSource.query(
       `UPDATE deadlines SET due_at = $4, status = $5 WHERE case_id = $1 AND step = $2 AND step_entry = $3 AND kind = 'due'`,
       [c.id, step, entry, dueAt, status],
