@@ -250,7 +250,7 @@ describe('GET /api/tasks', () => {
   }, 60_000);
 
   it('answers bad query parameters with 400', async () => {
-    for (const query of [
+    for (const query of <Record<string, string | number | boolean>[]>[
       { limit: 0 },
       { limit: 201 },
       { limit: 'ten' },

@@ -157,7 +157,7 @@ describe('resident ID numbers', () => {
     // The case: the householder's ID on the start form, sealed before the engine.
     const started = await call('ts-officer', 'POST', '/cases', { workflow: 'poverty-entry', data: { ...HOUSEHOLD, address: '台山市端芬镇山底村' } });
     expect(started.status).toBe(201);
-    let c = started.json as { id: string; version: number; data: Record<string, unknown> };
+    let c = started.json as { id: string; version: number; data: Record<string, unknown>; currentSteps?: { key: string }[] };
     expect(c.data.householderId).toBe('4407**********2412');
 
     // A guard failure (income above the line) and an invalid member ID: refused, nothing written.
@@ -198,7 +198,7 @@ describe('resident ID numbers', () => {
     c = await actOk('ts-officer', c, 'record', PASSING_APPRAISAL);
     c = await actOk('ts-reviewer', c, 'approve', COUNTY_APPROVAL);
     c = await actOk('jm-approver', c, 'approve', {});
-    expect(c.currentSteps.map((s) => s.key)).toEqual(['publicNotice']);
+    expect(c.currentSteps!.map((s) => s.key)).toEqual(['publicNotice']);
 
     // The worker has relayed the whole outbox.
     await eventually('the outbox delivered', async () => {

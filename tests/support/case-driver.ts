@@ -6,9 +6,10 @@ export interface CaseBody {
   status: string;
   finished: boolean;
   version: number;
+  jurisdictionCode: string;
   data: Record<string, unknown>;
   currentSteps: { key: string; label: string; entry: number }[];
-  openTasks: { id: string; step: string; role: string; level: string; jurisdictionCode: string }[];
+  openTasks: { id: string; step: string; role: string; level: string; jurisdictionCode: string; assigneeId: string | null }[];
   availableActions: { step: string; action: string }[];
   workflow: { key: string; version: number };
 }
