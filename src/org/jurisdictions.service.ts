@@ -235,7 +235,7 @@ export class JurisdictionsService implements OnModuleInit {
         throw new JurisdictionException(
           `Code ${input.code} does not nest under ${parent.code}: ${childCodeRule(parent)}`,
           JurisdictionExceptionCode.CODE_NOT_UNDER_PARENT,
-          { code: input.code, parentCode: parent.code },
+          { jurisdictionCode: input.code, parentCode: parent.code },
         );
       }
       const existing = await this.get(input.code);
@@ -243,7 +243,7 @@ export class JurisdictionsService implements OnModuleInit {
         throw new JurisdictionException(
           `Jurisdiction ${input.code} already exists (${existing.name}${existing.retiredAt ? ', retired' : ''})`,
           JurisdictionExceptionCode.JURISDICTION_EXISTS,
-          { code: input.code },
+          { jurisdictionCode: input.code },
         );
       }
       await this.assertNameFree(manager, parent.code, name, null);
@@ -348,7 +348,7 @@ export class JurisdictionsService implements OnModuleInit {
     )) as Array<{ code: string }>;
     if (taken) {
       throw new JurisdictionException(`A current sibling is already named ${name} (${taken.code})`, JurisdictionExceptionCode.DUPLICATE_NAME, {
-        code: taken.code,
+        jurisdictionCode: taken.code,
       });
     }
   }

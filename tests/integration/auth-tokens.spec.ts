@@ -13,7 +13,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.close();
-});
+}, 30_000);
 
 const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
 
