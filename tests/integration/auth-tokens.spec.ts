@@ -161,7 +161,7 @@ describe('token expiry', () => {
 
   afterAll(async () => {
     await short?.close();
-  });
+  }, 30_000);
 
   it('refuses an expired access token, refreshes while the refresh token lives, and refuses it after', async () => {
     const pair = await loginPair(short, 'ts-officer');
