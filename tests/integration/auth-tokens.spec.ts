@@ -149,6 +149,11 @@ describe('access and refresh tokens', () => {
       `SELECT actor_id, details FROM audit_log WHERE kind = 'auth.login-failed' AND details->>'reason' = 'rate-limited'`,
     )) as Array<{ actor_id: string | null; details: Record<string, unknown> }>;
     expect(row).toEqual({ actor_id: null, details: { username: 'kp-officer', reason: 'rate-limited', limitedBy: 'account' } });
+
+    // An administrator's unlock clears the account's counter in Redis too.
+    const unlock = await t.http.post(`/api/users/${await userId('kp-officer')}/unlock`).set(auth((await loginPair(t, 'admin')).accessToken));
+    expect(unlock.status).toBe(200);
+    expect((await t.http.post('/api/auth/login').send({ username: 'kp-officer', password: DEMO_PASSWORD })).status).toBe(200);
   });
 });
 
