@@ -63,15 +63,7 @@ export class AuthService {
     if (!user.active) return this.refuse(username, user, address, 'inactive');
     await this.users.recordSuccessfulLogin(user);
     await this.limiter.succeeded(username);
-    await this.audit.record({
-      kind: 'auth.login',
-      actor: user,
-      targetType: 'user',
-      targetId: user.id,
-      jurisdictionCode: user.jurisdictionCode,
-      address,
-    });
-    return this.tokens.issue(user);
+    return this.issue('auth.login', user, address);
   }
 
   /**
@@ -82,14 +74,11 @@ export class AuthService {
     const payload = await this.tokens.verify(refreshToken, 'refresh');
     const user = await this.users.findById(payload.sub);
     this.tokens.assertCurrent(payload, user);
-    await this.audit.record({
-      kind: 'auth.refreshed',
-      actor: user,
-      targetType: 'user',
-      targetId: user.id,
-      jurisdictionCode: user.jurisdictionCode,
-      address,
-    });
+    return this.issue('auth.refreshed', user, address);
+  }
+
+  private async issue(kind: 'auth.login' | 'auth.refreshed', user: UserEntity, address: string): Promise<TokenPair> {
+    await this.audit.record({ kind, actor: user, targetType: 'user', targetId: user.id, jurisdictionCode: user.jurisdictionCode, address });
     return this.tokens.issue(user);
   }
 

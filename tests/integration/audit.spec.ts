@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import type { AuditEntryView } from '../../src/audit/audit.service.js';
 import { DefinitionsService, workflowsDirectory } from '../../src/definitions/definitions.service.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -8,18 +9,8 @@ import { createTestApp, type TestApp } from '../support/test-app.js';
  * workflow publications and calendar changes, and the append-only table.
  */
 
-interface Entry {
-  id: string;
-  at: string;
-  kind: string;
-  actorId: string | null;
-  actorUsername: string | null;
-  targetType: string | null;
-  targetId: string | null;
-  jurisdictionCode: string | null;
-  address: string | null;
-  details: Record<string, unknown>;
-}
+/** An item as JSON carries its time as text. */
+type Entry = Omit<AuditEntryView, 'at'> & { at: string };
 
 let t: TestApp;
 let auditor: string;

@@ -69,6 +69,16 @@ function DisplayName(): PropertyDecorator {
   };
 }
 
+/** Optional; null (on PATCH) removes the address. */
+function Email(): PropertyDecorator {
+  return (target, key) => {
+    ApiPropertyOptional({ type: String, nullable: true, maxLength: 200, example: 'officer@example.gov.cn' })(target, key);
+    IsOptional()(target, key);
+    IsEmail()(target, key);
+    MaxLength(200)(target, key);
+  };
+}
+
 export class CreateUserDto {
   @ApiProperty({ example: 'xh-officer', pattern: USERNAME_PATTERN.source })
   @IsString()
@@ -90,10 +100,7 @@ export class CreateUserDto {
   @JurisdictionCode()
   jurisdictionCode!: string;
 
-  @ApiPropertyOptional({ example: 'officer@example.gov.cn', maxLength: 200 })
-  @IsOptional()
-  @IsEmail()
-  @MaxLength(200)
+  @Email()
   email?: string | null;
 
   @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true, default: [] })
@@ -119,10 +126,7 @@ export class UpdateUserDto {
   @JurisdictionCode()
   jurisdictionCode?: string;
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: 200 })
-  @IsOptional()
-  @IsEmail()
-  @MaxLength(200)
+  @Email()
   email?: string | null;
 
   @ApiPropertyOptional({ enum: PERMISSIONS, isArray: true })
