@@ -238,20 +238,19 @@ export class JurisdictionsService implements OnModuleInit {
           { jurisdictionCode: input.code, parentCode: parent.code },
         );
       }
-      const existing = await this.get(input.code);
-      if (existing) {
-        throw new JurisdictionException(
-          `Jurisdiction ${input.code} already exists (${existing.name}${existing.retiredAt ? ', retired' : ''})`,
-          JurisdictionExceptionCode.JURISDICTION_EXISTS,
-          { jurisdictionCode: input.code },
-        );
-      }
+      const exists = (): JurisdictionException =>
+        new JurisdictionException(`Jurisdiction ${input.code} already exists (retired ones included)`, JurisdictionExceptionCode.JURISDICTION_EXISTS, {
+          jurisdictionCode: input.code,
+        });
+      if (await this.get(input.code)) throw exists();
       await this.assertNameFree(manager, parent.code, name, null);
+      // ON CONFLICT: a concurrent creation of the same code is a 409 too, not a key violation.
       const [node] = (await manager.query(
         `INSERT INTO jurisdictions (code, name, level, parent_code, path, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-         RETURNING ${COLUMNS}`,
+         ON CONFLICT (code) DO NOTHING RETURNING ${COLUMNS}`,
         [input.code, name, levelOfCode(input.code), parent.code, pathOf(input.code), this.clock.now()],
       )) as JurisdictionNode[];
+      if (!node) throw exists();
       await this.record(manager, context, 'jurisdiction.created', node, { parentCode: parent.code, name, level: node.level });
       return node;
     });

@@ -111,6 +111,13 @@ describe('jurisdiction admin', () => {
     expect(await state()).toEqual(before);
   });
 
+  it('creates a code once when two administrators add it at the same moment (one 201, one 409)', async () => {
+    const body = { parentCode: '440781998', code: '440781998001', name: '测试镇一村' };
+    const statuses = (await Promise.all([create(admin, body), create(countyAdmin, { ...body, name: '测试镇壹村' })])).map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 409]);
+    expect(await auditOf('jurisdiction.created', '440781998001')).toHaveLength(1);
+  });
+
   it('renames a node, audited with the old and new name; the same name again writes nothing', async () => {
     const res = await t.http.patch('/api/jurisdictions/440781109998').set(auth(countyAdmin)).send({ name: '端芬镇新安社区' });
     expect(res.status).toBe(200);
