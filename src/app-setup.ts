@@ -41,6 +41,17 @@ export function configureApp(app: INestApplication): void {
       contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null } },
     }),
   );
+  // Browsers may call the API only from the configured origins (CORS_ORIGINS); any other
+  // origin gets no Access-Control-Allow-Origin and the browser withholds the answer. Tokens
+  // travel in the Authorization header, never in cookies, so credentials stay off.
+  app.enableCors({
+    origin: config.corsOrigins.length > 0 ? [...config.corsOrigins] : false,
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key'],
+    exposedHeaders: ['Retry-After'],
+    credentials: false,
+    maxAge: 600,
+  });
   // Registered before Nest's defaults, which then skip the parsers already present.
   express.useBodyParser('json', { limit: config.bodyLimit, reviver: refusePrototypeKeys });
   express.useBodyParser('urlencoded', { limit: config.bodyLimit, extended: true });

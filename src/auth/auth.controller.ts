@@ -2,11 +2,13 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, Res } from '@ne
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AuthException, AuthExceptionCode } from './auth.exception.js';
 import { AuthService } from './auth.service.js';
+import { clientAddress, type ClientRequest } from './client-address.js';
 import type { AuthUser } from './auth-user.js';
 import { CurrentUser } from './current-user.decorator.js';
 import { AuthUserDto } from './dto/auth-user.dto.js';
 import { LoginResponseDto } from './dto/login-response.dto.js';
 import { LoginDto } from './dto/login.dto.js';
+import { RefreshDto } from './dto/refresh.dto.js';
 import { Public } from './public.decorator.js';
 
 @ApiTags('auth')
@@ -25,12 +27,11 @@ export class AuthController {
   })
   async login(
     @Body() body: LoginDto,
-    @Req() request: { ip?: string; socket?: { remoteAddress?: string } },
+    @Req() request: ClientRequest,
     @Res({ passthrough: true }) response: { setHeader(name: string, value: string): void },
   ): Promise<LoginResponseDto> {
-    const address = request.ip ?? request.socket?.remoteAddress ?? 'unknown';
     try {
-      return await this.auth.login(body.username, body.password, address);
+      return await this.auth.login(body.username, body.password, clientAddress(request));
     } catch (error) {
       // The error filter writes the body; the header has to be set here.
       if (error instanceof AuthException && error.code === AuthExceptionCode.TOO_MANY_ATTEMPTS) {
@@ -38,6 +39,16 @@ export class AuthController {
       }
       throw error;
     }
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Exchange a refresh token for a new access and refresh token' })
+  @ApiOkResponse({ type: LoginResponseDto })
+  @ApiUnauthorizedResponse({ description: 'Invalid, expired or revoked refresh token (details.code INVALID_TOKEN)' })
+  refresh(@Body() body: RefreshDto, @Req() request: ClientRequest): Promise<LoginResponseDto> {
+    return this.auth.refresh(body.refreshToken, clientAddress(request));
   }
 
   @Get('me')

@@ -1,26 +1,22 @@
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
 import { UsersService } from '../org/users.service.js';
 import { AuthException, AuthExceptionCode } from './auth.exception.js';
 import { toAuthUser, type AuthenticatedRequest } from './auth-user.js';
 import { IS_PUBLIC_KEY } from './public.decorator.js';
-
-export interface JwtPayload {
-  sub: string;
-  username: string;
-}
+import { TokenService } from './token.service.js';
 
 /**
- * Global guard: every route needs `Authorization: Bearer <jwt>` unless marked
- * @Public(). The user is loaded on each request, so changed roles or jurisdiction take
- * effect at once and a deleted user's tokens stop working.
+ * Global guard: every route needs `Authorization: Bearer <access token>` unless marked
+ * @Public(). The user is loaded on each request: a deactivated or deleted user's tokens
+ * stop working at once, and so do tokens issued before the user's token version was raised
+ * (password, roles or jurisdiction changed). Refresh tokens are refused here.
  */
 @Injectable()
 export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly jwt: JwtService,
+    private readonly tokens: TokenService,
     private readonly users: UsersService,
   ) {}
 
@@ -35,14 +31,9 @@ export class JwtAuthGuard implements CanActivate {
     const token = bearerToken(request.headers.authorization);
     if (!token) throw new AuthException('A bearer token is required', AuthExceptionCode.MISSING_TOKEN);
 
-    let payload: JwtPayload;
-    try {
-      payload = await this.jwt.verifyAsync<JwtPayload>(token);
-    } catch {
-      throw new AuthException('The token is invalid or has expired', AuthExceptionCode.INVALID_TOKEN);
-    }
-    const user = typeof payload.sub === 'string' ? await this.users.findById(payload.sub) : null;
-    if (!user) throw new AuthException('The token is invalid or has expired', AuthExceptionCode.INVALID_TOKEN);
+    const payload = await this.tokens.verify(token, 'access');
+    const user = await this.users.findById(payload.sub);
+    this.tokens.assertCurrent(payload, user);
     request.user = toAuthUser(user);
     return true;
   }

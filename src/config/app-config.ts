@@ -17,6 +17,13 @@ export interface AppConfig {
   jwtExpiresIn: string;
   /** The same lifetime in seconds: what the JWT library and the login response use. */
   jwtExpiresInSeconds: number;
+  /** HMAC key of the refresh tokens: a key of its own, so neither kind of token can pass for the other. */
+  jwtRefreshSecret: string;
+  /** Lifetime of a refresh token, as written ('7d') and in seconds. */
+  jwtRefreshExpiresIn: string;
+  jwtRefreshExpiresInSeconds: number;
+  /** Origins a browser may call the API from (CORS); empty: no cross-origin calls. */
+  corsOrigins: string[];
   smtpUrl: string;
   /** The From address of every email ('fupin-flow <noreply@…>'). */
   mailFrom: string;
@@ -98,13 +105,27 @@ export const DEV_JWT_SECRET = 'fupin-flow-dev-secret-not-for-production';
 export const DEV_RESIDENT_ID_KEY = 'duSKkS1AbupGHgVU+4KS7jqMnY4jisLzqqsb2fVdL0k=';
 const RESIDENT_ID_KEY_BYTES = 32;
 
+/** The development refresh-token key is public as well: refused in production. */
+export const DEV_JWT_REFRESH_SECRET = 'fupin-flow-dev-refresh-secret-not-for-production';
+
+/** Browser origins allowed outside production when CORS_ORIGINS is unset (local front-end dev servers). */
+export const DEV_CORS_ORIGINS: readonly string[] = [
+  'http://localhost:3000',
+  'http://127.0.0.1:3000',
+  'http://localhost:5173',
+  'http://127.0.0.1:5173',
+];
+
 const DEFAULTS = {
   NODE_ENV: 'development',
   PORT: '3000',
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/fupin_flow',
   REDIS_URL: 'redis://127.0.0.1:6379',
   JWT_SECRET: DEV_JWT_SECRET,
-  JWT_EXPIRES_IN: '1h',
+  JWT_EXPIRES_IN: '15m',
+  JWT_REFRESH_SECRET: DEV_JWT_REFRESH_SECRET,
+  JWT_REFRESH_EXPIRES_IN: '7d',
+  CORS_ORIGINS: '',
   SMTP_URL: 'smtp://127.0.0.1:1025',
   MAIL_FROM: 'fupin-flow <noreply@fupin-flow.local>',
   BODY_LIMIT: '256kb',
@@ -198,19 +219,26 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
 
   const jwtSecret = read('JWT_SECRET');
+  const jwtRefreshSecret = read('JWT_REFRESH_SECRET');
   if (nodeEnv === 'production') {
-    if (jwtSecret === DEV_JWT_SECRET) {
-      problems.push('JWT_SECRET must be set in production (the development default is public)');
-    } else if (jwtSecret.length < MIN_PRODUCTION_SECRET_LENGTH) {
-      problems.push(`JWT_SECRET must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production`);
-    }
+    checkProductionSecret('JWT_SECRET', jwtSecret, DEV_JWT_SECRET, problems);
+    checkProductionSecret('JWT_REFRESH_SECRET', jwtRefreshSecret, DEV_JWT_REFRESH_SECRET, problems);
+    if (jwtRefreshSecret === jwtSecret) problems.push('JWT_REFRESH_SECRET must differ from JWT_SECRET');
   }
 
   const jwtExpiresIn = read('JWT_EXPIRES_IN');
   const jwtExpiresInSeconds = parseDurationSeconds(jwtExpiresIn);
   if (jwtExpiresInSeconds === undefined) {
-    problems.push("JWT_EXPIRES_IN must be a positive duration such as '3600', '30m', '1h' or '1d'");
+    problems.push("JWT_EXPIRES_IN must be a positive duration such as '900', '15m', '1h' or '1d'");
   }
+  const jwtRefreshExpiresIn = read('JWT_REFRESH_EXPIRES_IN');
+  const jwtRefreshExpiresInSeconds = parseDurationSeconds(jwtRefreshExpiresIn);
+  if (jwtRefreshExpiresInSeconds === undefined) {
+    problems.push("JWT_REFRESH_EXPIRES_IN must be a positive duration such as '12h' or '7d'");
+  } else if (jwtExpiresInSeconds !== undefined && jwtRefreshExpiresInSeconds <= jwtExpiresInSeconds) {
+    problems.push('JWT_REFRESH_EXPIRES_IN must be longer than JWT_EXPIRES_IN');
+  }
+  const corsOrigins = readCorsOrigins(read('CORS_ORIGINS'), nodeEnv, problems);
 
   const bodyLimit = read('BODY_LIMIT');
   if (!/^\d+\s*(b|kb|mb)$/i.test(bodyLimit)) problems.push("BODY_LIMIT must be a size such as '256kb' or '1mb'");
@@ -235,6 +263,10 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     jwtSecret,
     jwtExpiresIn,
     jwtExpiresInSeconds: jwtExpiresInSeconds!,
+    jwtRefreshSecret,
+    jwtRefreshExpiresIn,
+    jwtRefreshExpiresInSeconds: jwtRefreshExpiresInSeconds!,
+    corsOrigins,
     smtpUrl,
     mailFrom,
     bodyLimit,
@@ -243,6 +275,36 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginLimit,
     trustProxy,
   };
+}
+
+/** A production secret must be set (not the public development value) and long enough. */
+function checkProductionSecret(name: string, value: string, devValue: string, problems: string[]): void {
+  if (value === devValue) {
+    problems.push(`${name} must be set in production (the development default is public)`);
+  } else if (value.length < MIN_PRODUCTION_SECRET_LENGTH) {
+    problems.push(`${name} must be at least ${MIN_PRODUCTION_SECRET_LENGTH} characters in production`);
+  }
+}
+
+/**
+ * CORS_ORIGINS: comma-separated origins (scheme://host[:port], no path). Unset: none in
+ * production, the local development servers elsewhere. `*` is refused: the API is not public.
+ */
+function readCorsOrigins(value: string, nodeEnv: NodeEnv, problems: string[]): string[] {
+  if (value === '') return nodeEnv === 'production' ? [] : [...DEV_CORS_ORIGINS];
+  const origins = value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+  const bad = origins.filter((origin) => {
+    try {
+      const url = new URL(origin);
+      return !['http:', 'https:'].includes(url.protocol) || url.origin !== origin;
+    } catch {
+      return true;
+    }
+  });
+  if (bad.length > 0) {
+    problems.push(`CORS_ORIGINS must list origins such as 'https://fupin.example.gov.cn' (scheme, host and port only); not: ${bad.join(', ')}`);
+  }
+  return origins;
 }
 
 /**

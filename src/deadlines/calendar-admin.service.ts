@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CasesService, SYSTEM_ACTOR } from '../cases/cases.service.js';
 import { Clock } from '../common/clock.js';
@@ -42,6 +43,7 @@ export class CalendarAdminService {
     private readonly calendars: CalendarService,
     private readonly cases: CasesService,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
 
   async year(year: number) {
@@ -80,7 +82,18 @@ export class CalendarAdminService {
          SELECT d::date, k, $3, $4 FROM unnest($1::text[], $2::text[]) AS t(d, k)`,
         [[...holidays, ...workdays], [...holidays.map(() => 'holiday'), ...workdays.map(() => 'workday')], user.id, now],
       );
-      return this.recompute(manager, year, await this.calendars.load(manager), now);
+      const changed = await this.recompute(manager, year, await this.calendars.load(manager), now);
+      await this.audit.record(
+        {
+          kind: 'calendar.changed',
+          actor: user,
+          targetType: 'calendar',
+          targetId: String(year),
+          details: { year, holidays, workdays, recomputedDeadlines: changed },
+        },
+        manager,
+      );
+      return changed;
     });
     this.calendars.invalidate();
     return { ...(await this.year(year)), recomputedDeadlines: recomputed };

@@ -4,6 +4,7 @@ import { extname, join, resolve } from 'node:path';
 import { HttpStatus, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service.js';
 import { canonicalJson } from '../cases/history-chain.js';
 import { preparedQuery } from '../database/prepared-query.js';
 import { formatIssue, loadDefinition } from '../engine/definition-validator.js';
@@ -40,7 +41,10 @@ export class DefinitionsService implements OnModuleInit {
   private readonly logger = new Logger(DefinitionsService.name);
   private readonly compiled = new Map<string, PublishedDefinition>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   async onModuleInit(): Promise<void> {
     await this.loadDirectory(workflowsDirectory());
@@ -70,15 +74,30 @@ export class DefinitionsService implements OnModuleInit {
   /**
    * Stores a validated definition as an immutable version. Publishing the same content
    * again is a no-op (several processes start at once); different content under an existing
-   * version is refused, since cases pinned to that version would silently change.
+   * version is refused, since cases pinned to that version would silently change. A version
+   * actually published is audited (`definition.published`, by the system: no actor) in the
+   * same transaction as its row.
    */
   async publish(definition: WorkflowDefinition, source: string, format: string): Promise<PublishedDefinition> {
     const checksum = createHash('sha256').update(canonicalJson(definition)).digest('hex');
-    await this.dataSource.query(
-      `INSERT INTO workflow_definitions (key, version, label, definition, source, source_format, checksum, status)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'published') ON CONFLICT (key, version) DO NOTHING`,
-      [definition.key, definition.version, definition.label, definition, source, format, checksum],
-    );
+    await this.dataSource.transaction(async (manager) => {
+      const inserted = (await manager.query(
+        `INSERT INTO workflow_definitions (key, version, label, definition, source, source_format, checksum, status)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'published') ON CONFLICT (key, version) DO NOTHING RETURNING id`,
+        [definition.key, definition.version, definition.label, definition, source, format, checksum],
+      )) as Array<{ id: string }>;
+      if (inserted.length === 0) return;
+      await this.audit.record(
+        {
+          kind: 'definition.published',
+          actor: null,
+          targetType: 'workflow',
+          targetId: `${definition.key}@${definition.version}`,
+          details: { key: definition.key, version: definition.version, definitionId: inserted[0].id, checksum },
+        },
+        manager,
+      );
+    });
     const [row] = await this.dataSource.query(
       `SELECT id, key, version, definition, checksum FROM workflow_definitions WHERE key = $1 AND version = $2`,
       [definition.key, definition.version],

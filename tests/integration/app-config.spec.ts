@@ -1,11 +1,19 @@
 import { Test } from '@nestjs/testing';
-import { ConfigValidationError, DEV_JWT_SECRET, DEV_RESIDENT_ID_KEY, loadAppConfig } from '../../src/config/app-config.js';
+import {
+  ConfigValidationError,
+  DEV_CORS_ORIGINS,
+  DEV_JWT_REFRESH_SECRET,
+  DEV_JWT_SECRET,
+  DEV_RESIDENT_ID_KEY,
+  loadAppConfig,
+} from '../../src/config/app-config.js';
 import { ConfigModule } from '../../src/config/config.module.js';
 
 const STRONG_SECRET = 'a-production-secret-that-is-long-enough-0123456789';
+const STRONG_REFRESH_SECRET = 'another-production-secret-for-refresh-tokens-9876';
 /** 32 bytes in base64, not the development default. */
 const PRODUCTION_ID_KEY = Buffer.alloc(32, 7).toString('base64');
-const PRODUCTION = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, RESIDENT_ID_KEY: PRODUCTION_ID_KEY };
+const PRODUCTION = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, JWT_REFRESH_SECRET: STRONG_REFRESH_SECRET, RESIDENT_ID_KEY: PRODUCTION_ID_KEY };
 
 describe('app configuration', () => {
   it('uses the documented defaults', () => {
@@ -15,8 +23,12 @@ describe('app configuration', () => {
       databaseUrl: 'postgres://postgres@127.0.0.1:5432/fupin_flow',
       redisUrl: 'redis://127.0.0.1:6379',
       jwtSecret: DEV_JWT_SECRET,
-      jwtExpiresIn: '1h',
-      jwtExpiresInSeconds: 3600,
+      jwtExpiresIn: '15m',
+      jwtExpiresInSeconds: 900,
+      jwtRefreshSecret: DEV_JWT_REFRESH_SECRET,
+      jwtRefreshExpiresIn: '7d',
+      jwtRefreshExpiresInSeconds: 7 * 86400,
+      corsOrigins: [...DEV_CORS_ORIGINS],
       smtpUrl: 'smtp://127.0.0.1:1025',
       mailFrom: 'fupin-flow <noreply@fupin-flow.local>',
       bodyLimit: '256kb',
@@ -35,6 +47,31 @@ describe('app configuration', () => {
       }),
     });
     expect(loadAppConfig(PRODUCTION).delivery.runWorker).toBe(false);
+    expect(loadAppConfig(PRODUCTION).corsOrigins).toEqual([]); // no cross-origin calls unless configured
+  });
+
+  it('refuses to start in production with the default, a short or a shared refresh-token secret', () => {
+    expect(() => loadAppConfig({ ...PRODUCTION, JWT_REFRESH_SECRET: undefined })).toThrow(/JWT_REFRESH_SECRET must be set in production/);
+    expect(() => loadAppConfig({ ...PRODUCTION, JWT_REFRESH_SECRET: 'short' })).toThrow(/JWT_REFRESH_SECRET must be at least 32/);
+    expect(() => loadAppConfig({ ...PRODUCTION, JWT_REFRESH_SECRET: STRONG_SECRET })).toThrow(/JWT_REFRESH_SECRET must differ from JWT_SECRET/);
+    expect(loadAppConfig(PRODUCTION).jwtRefreshSecret).toBe(STRONG_REFRESH_SECRET);
+  });
+
+  it('reads the refresh-token lifetime, which must outlast the access token', () => {
+    expect(loadAppConfig({ JWT_REFRESH_EXPIRES_IN: '12h' }).jwtRefreshExpiresInSeconds).toBe(43_200);
+    expect(() => loadAppConfig({ JWT_REFRESH_EXPIRES_IN: 'never' })).toThrow(/JWT_REFRESH_EXPIRES_IN must be a positive duration/);
+    expect(() => loadAppConfig({ JWT_EXPIRES_IN: '1h', JWT_REFRESH_EXPIRES_IN: '30m' })).toThrow(/must be longer than JWT_EXPIRES_IN/);
+  });
+
+  it('reads CORS origins as a comma-separated list of origins and refuses anything else', () => {
+    expect(loadAppConfig({ CORS_ORIGINS: 'https://fupin.example.gov.cn, http://localhost:8080' }).corsOrigins).toEqual([
+      'https://fupin.example.gov.cn',
+      'http://localhost:8080',
+    ]);
+    expect(loadAppConfig({ ...PRODUCTION, CORS_ORIGINS: 'https://fupin.example.gov.cn' }).corsOrigins).toEqual(['https://fupin.example.gov.cn']);
+    for (const bad of ['*', 'fupin.example.gov.cn', 'https://fupin.example.gov.cn/app', 'ftp://example.org']) {
+      expect(() => loadAppConfig({ CORS_ORIGINS: bad })).toThrow(/CORS_ORIGINS/);
+    }
   });
 
   it('refuses to start in production with the default JWT secret', () => {

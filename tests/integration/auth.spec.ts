@@ -24,7 +24,7 @@ describe('auth API', () => {
   it('logs in a demo user and returns a bearer token that identifies them', async () => {
     const login = await t.http.post('/api/auth/login').send({ username: 'ts-officer', password: DEMO_PASSWORD });
     expect(login.status).toBe(200);
-    expect(login.body).toEqual({ accessToken: expect.any(String), expiresIn: 3600 });
+    expect(login.body).toEqual({ accessToken: expect.any(String), expiresIn: 900, refreshToken: expect.any(String), refreshExpiresIn: 7 * 86400 });
 
     const me = await t.http.get('/api/auth/me').set('Authorization', `Bearer ${login.body.accessToken}`);
     expect(me.status).toBe(200);
