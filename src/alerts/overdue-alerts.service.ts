@@ -62,16 +62,20 @@ export class OverdueAlertsService {
   async find(manager: EntityManager, jurisdictionCode: string, now: Date, limit = DEFAULT_OVERDUE_LIMIT): Promise<OverdueReport> {
     // Codes nest by prefix, so "inside my jurisdiction" is one LIKE (digits only: no escaping).
     const prefix = subtreePrefix(jurisdictionCode);
+    // Both statements find the overdue tasks in idx_tasks_open_due alone (due time, node,
+    // id): the page reads the rows of its `limit` ids only, the counts read no row at all.
+    // Joining first and limiting after would read every overdue task of the subtree.
     const overdue = `
-      SELECT t.id, t.case_id, t.step, t.step_entry, t.role, t.level, t.jurisdiction_code, t.assignee_id, t.opened_at, t.due_at
+      SELECT t.id, t.jurisdiction_code, t.due_at
         FROM tasks t
        WHERE t.status = 'open' AND t.due_at < $2 AND t.jurisdiction_code LIKE $1 || '%'`;
 
     const rows: OverdueRow[] = await manager.query(
-      `SELECT o.*, c.title, c.workflow_key, c.definition_id
-         FROM (${overdue}) o JOIN cases c ON c.id = o.case_id
-        ORDER BY o.due_at, o.opened_at, o.id
-        LIMIT $3`,
+      `WITH page AS (${overdue} ORDER BY t.due_at, t.id LIMIT $3)
+       SELECT t.id, t.case_id, t.step, t.step_entry, t.role, t.level, t.jurisdiction_code, t.assignee_id, t.opened_at, t.due_at,
+              c.title, c.workflow_key, c.definition_id
+         FROM page p JOIN tasks t ON t.id = p.id JOIN cases c ON c.id = t.case_id
+        ORDER BY t.due_at, t.id`,
       [prefix, now, limit],
     );
     const groups: { county: string; town: string | null; count: number }[] = await manager.query(

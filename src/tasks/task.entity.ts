@@ -17,10 +17,9 @@ export type TaskStatus = 'open' | 'completed' | 'cancelled';
 @Index('idx_tasks_open_by_case', ['caseId'], { where: `"status" = 'open'` })
 // The inbox: tasks offered to a role at a node, in due order (keyset pagination on due_at, id).
 @Index('idx_tasks_offered', ['jurisdictionCode', 'role', 'dueAt', 'id'], { where: `"status" = 'open'` })
-// Overdue lists (alerts, digests, the inbox's overdue filter at city level): open tasks from
-// the most overdue on; the jurisdiction code in the index lets the per-county counts read
-// the index alone.
-@Index('idx_tasks_open_due', ['dueAt', 'jurisdictionCode'], { where: `"status" = 'open'` })
+// Overdue lists (alerts, digests): open tasks from the most overdue on. With the node and
+// the id in the index, the page's ids and the per-county counts come from the index alone.
+@Index('idx_tasks_open_due', ['dueAt', 'jurisdictionCode', 'id'], { where: `"status" = 'open'` })
 // The inbox: tasks assigned to (claimed by, transferred or delegated to) one user.
 @Index('idx_tasks_assigned', ['assigneeId', 'dueAt', 'id'], { where: `"status" = 'open' AND "assignee_id" IS NOT NULL` })
 export class TaskEntity {
