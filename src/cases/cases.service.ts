@@ -330,7 +330,7 @@ export class CasesService {
       applyAction(published.compiled, row.snapshot, { action: command.action, step: stepKey, input: command.data ?? {}, actor, now, comment: command.comment });
       const pending: PendingAction = { action: command.action, step: stepKey!, data: command.data ?? {}, actorId: user.id, ...(command.comment !== undefined ? { comment: command.comment } : {}) };
       await manager.query(`UPDATE tasks SET pending_action = $2, assignee_id = coalesce(assignee_id, $3) WHERE id = $1`, [task!.id, JSON.stringify(pending), user.id]);
-      await this.appendEvent(manager, row, 'task.action-held', command.action, actor, { taskId: task!.id, ...pending }, now);
+      await this.appendEvent(manager, row, 'task.action-held', null, actor, { taskId: task!.id, ...pending }, now);
       return undefined;
     }
     return this.vote(manager, row, published, user, task!, command, now);
@@ -338,9 +338,10 @@ export class CasesService {
 
   /**
    * A vote on a countersign step (会签 / 或签 / 票签). The voters are every active user
-   * eligible for the task when the first vote comes in; each votes once, with the step's
-   * approve or reject action, checked by the engine as if it decided now. When the votes
-   * decide, the decided action is taken with the deciding vote's input.
+   * eligible for the task when the first vote comes in; each votes once, checked by the
+   * engine as if their action decided now. The step's `approve` action is a yes; any other
+   * of its actions (`return`, `reject` …) is a no. When the votes decide, the deciding vote
+   * is always one of the winning side, so its action is taken, with its input.
    */
   private async vote(
     manager: EntityManager,
@@ -352,13 +353,6 @@ export class CasesService {
     now: Date,
   ): Promise<OpenTaskRow[] | undefined> {
     const countersign = published.compiled.steps.get(task.step)!.definition.countersign!;
-    if (command.action !== countersign.approve && command.action !== countersign.reject) {
-      throw new TaskException(
-        `This step is decided by votes: vote with '${countersign.approve}' or '${countersign.reject}'`,
-        TaskExceptionCode.COUNTERSIGN_TASK,
-        { step: task.step },
-      );
-    }
     const actor = toActor(user);
     const request = { action: command.action, step: task.step, input: command.data ?? {}, actor, now, comment: command.comment };
     applyAction(published.compiled, row.snapshot, request);
@@ -385,10 +379,10 @@ export class CasesService {
     const outcome = countersignOutcome(
       countersign,
       ballots.length,
-      ballots.filter((b) => b.status === 'signed').map((b) => b.decision!),
+      ballots.filter((b) => b.status === 'signed').map((b) => (b.decision === countersign.approve ? countersign.approve : countersign.reject)),
     );
     const { state, approvals, rejections, voters } = outcome;
-    await this.appendEvent(manager, row, 'task.voted', command.action, actor, {
+    await this.appendEvent(manager, row, 'task.voted', null, actor, {
       taskId: task.id,
       step: task.step,
       vote: command.action,
@@ -396,11 +390,11 @@ export class CasesService {
       ...(command.comment !== undefined ? { comment: command.comment } : {}),
       mode: countersign.mode,
       tally: { approvals, rejections, voters },
-      outcome: outcome.state === 'decided' ? outcome.action : 'pending',
+      outcome: outcome.state === 'decided' ? command.action : 'pending',
     }, now);
     if (state === 'pending') return undefined;
     await manager.query(`UPDATE task_signers SET status = 'cancelled' WHERE task_id = $1 AND status = 'pending'`, [task.id]);
-    return (await this.perform(manager, row, published, actor, { ...command, action: outcome.action }, now)).openTasks;
+    return (await this.perform(manager, row, published, actor, command, now)).openTasks;
   }
 
   /**

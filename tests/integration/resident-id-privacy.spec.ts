@@ -266,6 +266,15 @@ describe('resident ID numbers', () => {
         details: { permission: 'reveal-resident-id', action: 'reveal-resident-id', path: 'householderId' },
       },
       {
+        // The 开平 reviewer's attempt: outside their jurisdiction, answered 404 and audited.
+        kind: 'access.denied',
+        actor_username: 'kp-reviewer',
+        target_type: 'case',
+        target_id: c.id,
+        jurisdiction_code: '440781109',
+        details: { operation: 'read' },
+      },
+      {
         kind: 'resident-id.revealed',
         actor_username: 'admin',
         target_type: 'case',

@@ -72,6 +72,8 @@ describe('poverty-entry through the API', () => {
       'submit',
       'submit',
       'record',
+      // The county review is a 会签: the (one) reviewer's vote, then the decision it made.
+      'task.voted',
       'approve',
       'approve',
       'conclude',

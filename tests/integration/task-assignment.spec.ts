@@ -287,12 +287,18 @@ describe('countersign (会签) on poverty-entry’s county review', () => {
     expect(steps(back)).toEqual(['propose']);
   });
 
-  it('refuses an action that is not a vote, and a voter who is not a reviewer of the county', async () => {
+  it('ends it with one reviewer’s rejection: under 会签 any “no” decides, and its action is taken', async () => {
     const c = await driver.entryAtCountyReview();
-    const reject = await driver.try('ts-reviewer', c, 'reject', { reason: '不符合' });
-    expect(reject.status).toBe(422);
-    expect(reject.body.details.code).toBe('COUNTERSIGN_TASK');
+    const rejected = await driver.act('ts-reviewer2', c, 'reject', { reason: '家庭收入超过标准' });
+    expect(rejected).toMatchObject({ finished: true, status: 'rejected' });
+  });
+
+  it('refuses a voter who is not a reviewer of the county, and claims on a countersign task', async () => {
+    const c = await driver.entryAtCountyReview();
     expect((await driver.try('kp-reviewer', c, 'approve', {})).status).toBe(404);
+    const officer = await driver.try('ts-officer', c, 'approve', {});
+    expect(officer.status).toBe(403);
+    expect(await historyOf(c.id).then((h) => h.filter((e) => e.eventType === 'task.voted'))).toEqual([]);
     const claim = await post('ts-reviewer', `/api/tasks/${c.openTasks[0].id}/claim`);
     expect(claim.status).toBe(422);
     expect(claim.body.details.code).toBe('COUNTERSIGN_TASK');
