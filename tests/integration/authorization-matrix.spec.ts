@@ -109,10 +109,24 @@ describe('authorization matrix: role × relation to the case’s node × route',
   });
 });
 
-describe('administrator routes', () => {
-  it.each(ROLES.map((role) => [role]))('GET /api/users as %s', async (role) => {
-    const response = await testApp.http.get('/api/users').set('Authorization', `Bearer ${await token(username(role, 'own'))}`);
-    expect(response.status).toBe(role === 'administrator' ? 200 : 403);
+describe('administrator and auditor routes', () => {
+  // Roles are checked before the body: the administrator's empty bodies get 400, everybody
+  // else 403 whatever they send.
+  const ADMIN_ROUTES: [string, string, Role[], number][] = [
+    ['GET', '/api/users', ['administrator'], 200],
+    ['POST', '/api/users', ['administrator'], 400],
+    ['POST', '/api/jurisdictions', ['administrator'], 400],
+    ['PUT', '/api/calendar/years/2027', ['administrator'], 400],
+    ['GET', '/api/admin/emails', ['administrator'], 200],
+    ['GET', '/api/audit', ['administrator', 'auditor'], 200],
+  ];
+  const adminCells = ADMIN_ROUTES.flatMap(([method, path, allowed, ok]) => ROLES.map((role) => [method, path, role, allowed.includes(role) ? ok : 403] as const));
+
+  it.each(adminCells)('%s %s as %s → %s', async (method, path, role, status) => {
+    const auth = { Authorization: `Bearer ${await token(username(role, 'own'))}` };
+    const call = testApp.http[method.toLowerCase() as 'get' | 'post' | 'put'](path).set(auth);
+    const response = method === 'GET' ? await call : await call.send({});
+    expect(response.status).toBe(status);
   });
 });
 
