@@ -11,6 +11,7 @@ import {
   activeSteps,
   applyAction,
   availableActions,
+  offeringStep,
   startCase,
   withdraw,
   withdrawTargets,
@@ -318,7 +319,7 @@ export class CasesService {
     const actor = toActor(user);
     // Sealed here already: a held action and a vote store their input before perform() runs.
     command = { ...command, data: sealResidentIds(actionFields(published.compiled, row.snapshot, command), command.data ?? {}, this.residentIds) };
-    const stepKey = this.stepOffering(published, row, command);
+    const stepKey = offeringStep(published.compiled, row.snapshot, command);
     const task = stepKey ? await openTaskOfStep(manager, row.id, stepKey) : undefined;
     const gate = stepKey ? gateAction(task, published.compiled.steps.get(stepKey)!.definition, user) : { kind: 'proceed' as const };
     if (gate.kind === 'proceed') {
@@ -411,14 +412,6 @@ export class CasesService {
     }
   }
 
-  /** The single active step that offers the action (and is the one named, if any). */
-  private stepOffering(published: PublishedDefinition, row: CaseRow, command: CaseActionCommand): string | undefined {
-    const candidates = activeSteps(published.compiled, row.snapshot).filter((key) => {
-      const actions = published.compiled.steps.get(key)!.definition.actions;
-      return (command.step === undefined || command.step === key) && actions !== undefined && Object.hasOwn(actions, command.action);
-    });
-    return candidates.length === 1 ? candidates[0] : undefined;
-  }
 
   async history(user: AuthUser, id: string) {
     await this.readable(this.dataSource.manager, user, id, 'history');

@@ -1,4 +1,4 @@
-import { activeSteps, type PersistedCaseSnapshot } from '../engine/case-transition.js';
+import { offeringStep, type PersistedCaseSnapshot } from '../engine/case-transition.js';
 import type { FieldDefinition } from '../engine/workflow-definition.js';
 import type { CompiledWorkflow } from '../engine/workflow-machine.js';
 import type { ResidentIdCipher } from '../org/resident-id-cipher.js';
@@ -79,11 +79,8 @@ export function actionFields(
   snapshot: Pick<PersistedCaseSnapshot, 'value'>,
   command: { step?: string; action: string },
 ): Record<string, FieldDefinition> | undefined {
-  const offering = activeSteps(compiled, snapshot).flatMap((step) => {
-    const actions = compiled.steps.get(step)?.definition.actions;
-    return (command.step === undefined || step === command.step) && actions && Object.hasOwn(actions, command.action) ? [actions[command.action]] : [];
-  });
-  return offering.length === 1 ? offering[0].fields : undefined;
+  const step = offeringStep(compiled, snapshot, command);
+  return step === undefined ? undefined : compiled.steps.get(step)!.definition.actions![command.action].fields;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -264,6 +264,18 @@ export function availableActions(
   return offered;
 }
 
+/**
+ * The one active step that offers `action` (and is `step`, when named), or undefined when
+ * none or several do — the cases applyAction refuses with a reason. For the shell, which
+ * must know the step (its task, its form) before the engine runs.
+ */
+export function offeringStep(compiled: CompiledWorkflow, persisted: Pick<PersistedCaseSnapshot, 'value'>, command: { action: string; step?: string }): string | undefined {
+  const candidates = activeSteps(compiled, persisted).filter(
+    (key) => (command.step === undefined || key === command.step) && actionOf(compiled, key, command.action) !== undefined,
+  );
+  return candidates.length === 1 ? candidates[0] : undefined;
+}
+
 function actionOf(compiled: CompiledWorkflow, step: string, action: string): ActionDefinition | undefined {
   // Own keys only: an action named like an Object.prototype member ('toString', '__proto__')
   // must not resolve to the inherited function.
