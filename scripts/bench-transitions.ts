@@ -561,12 +561,13 @@ async function main(): Promise<void> {
       timer.reset();
 
       // Both runs must have left the same state behind: every case at version 5 in the notice
-      // step with exactly one open task and six chained history rows.
+      // step with exactly one open task and six state-changing history rows (the engine's run
+      // also records the county reviewer's 会签 vote beside them).
       const ceilingIds = prepared.map((p) => p.id);
       const [check] = await dataSource.query(
         `SELECT count(*) FILTER (WHERE NOT (c.id = ANY($1::uuid[])) AND c.created_at >= $2) AS engine_cases,
                 count(*) FILTER (WHERE c.id = ANY($1::uuid[])) AS ceiling_cases,
-                count(*) FILTER (WHERE c.version <> $3 OR (SELECT count(*) FROM case_history h WHERE h.case_id = c.id) <> $3 + 1
+                count(*) FILTER (WHERE c.version <> $3 OR (SELECT count(*) FROM case_history h WHERE h.case_id = c.id AND h.event_type IN ('started', 'action')) <> $3 + 1
                                    OR (SELECT count(*) FROM tasks t WHERE t.case_id = c.id AND t.status = 'open') <> 1
                                    OR NOT EXISTS (SELECT 1 FROM tasks t WHERE t.case_id = c.id AND t.status = 'open' AND t.step = $4)) AS wrong
            FROM cases c WHERE c.id = ANY($1::uuid[]) OR c.created_at >= $2`,

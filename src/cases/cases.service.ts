@@ -320,8 +320,19 @@ export class CasesService {
     // Sealed here already: a held action and a vote store their input before perform() runs.
     command = { ...command, data: sealResidentIds(actionFields(published.compiled, row.snapshot, command), command.data ?? {}, this.residentIds) };
     const stepKey = offeringStep(published.compiled, row.snapshot, command);
-    const task = stepKey ? await openTaskOfStep(manager, row.id, stepKey) : undefined;
-    const gate = stepKey ? gateAction(task, published.compiled.steps.get(stepKey)!.definition, user) : { kind: 'proceed' as const };
+    if (stepKey === undefined) return (await this.perform(manager, row, published, actor, command, now)).openTasks; // the engine says why not
+    const step = published.compiled.steps.get(stepKey)!.definition;
+    if (!step.countersign) {
+      // The common case in one statement: the write's gate also checks that the task is free
+      // for this actor (TASK_GATE). Only when it is not is the task read, to say why.
+      try {
+        return (await this.perform(manager, row, published, actor, command, now, stepKey)).openTasks;
+      } catch (error) {
+        if (!(error instanceof TaskGateClosed)) throw error;
+      }
+    }
+    const task = await openTaskOfStep(manager, row.id, stepKey);
+    const gate = gateAction(task, step, user);
     if (gate.kind === 'proceed') {
       const onBehalfOf = 'onBehalfOf' in gate ? gate.onBehalfOf : undefined;
       return (await this.perform(manager, row, published, onBehalfOf ? { ...actor, onBehalfOf } : actor, command, now)).openTasks;
@@ -329,7 +340,7 @@ export class CasesService {
     if (gate.kind === 'defer') {
       // Checked as if taken now (role, form, guard) so that nothing unacceptable is held.
       applyAction(published.compiled, row.snapshot, { action: command.action, step: stepKey, input: command.data ?? {}, actor, now, comment: command.comment });
-      const pending: PendingAction = { action: command.action, step: stepKey!, data: command.data ?? {}, actorId: user.id, ...(command.comment !== undefined ? { comment: command.comment } : {}) };
+      const pending: PendingAction = { action: command.action, step: stepKey, data: command.data ?? {}, actorId: user.id, ...(command.comment !== undefined ? { comment: command.comment } : {}) };
       await manager.query(`UPDATE tasks SET pending_action = $2, assignee_id = coalesce(assignee_id, $3) WHERE id = $1`, [task!.id, JSON.stringify(pending), user.id]);
       await this.appendEvent(manager, row, 'task.action-held', null, actor, { taskId: task!.id, ...pending }, now);
       return undefined;
@@ -526,6 +537,7 @@ export class CasesService {
     actor: Actor,
     command: Omit<CaseActionCommand, 'expectedVersion'> & { expectedVersion?: number },
     now: Date,
+    taskGateStep?: string,
   ): Promise<TransitionResult & { openTasks: OpenTaskRow[] }> {
     const expected = command.expectedVersion ?? row.version;
     const result = applyAction(published.compiled, row.snapshot, {
@@ -536,7 +548,7 @@ export class CasesService {
       now,
       comment: command.comment,
     });
-    return this.commitTransition(manager, row, actor, command.action, result, expected, now);
+    return this.commitTransition(manager, row, actor, command.action, result, expected, now, taskGateStep);
   }
 
   /**
@@ -551,6 +563,7 @@ export class CasesService {
     result: TransitionResult & { event: ActEvent },
     expected: number,
     now: Date,
+    taskGateStep?: string,
   ): Promise<TransitionResult & { openTasks: OpenTaskRow[] }> {
     const history = this.historyRow(row, 'action', action, actor, result.event, now);
     const deadlines = await this.deadlines.plan(manager, row.id, result.effects, now);
@@ -571,11 +584,15 @@ export class CasesService {
         actorId: actor.id,
         history,
         now,
+        taskGateStep,
       }),
     );
     // Checked even under the row lock: the version is the contract, not the lock. Nothing
     // was written when it does not match; the caller's transaction rolls back anyway.
-    if (written.affected !== 1) throw versionConflict(expected, expected + 1);
+    if (written.affected !== 1) {
+      if (taskGateStep !== undefined && row.version === expected) throw new TaskGateClosed();
+      throw versionConflict(expected, expected + 1);
+    }
     Object.assign(row, {
       snapshot: result.snapshot,
       data: result.snapshot.context.data,
@@ -717,3 +734,6 @@ export const SYSTEM_ACTOR: Actor = { kind: 'system', id: null, username: 'system
 export function toActor(user: AuthUser): Actor {
   return { kind: 'user', id: user.id, username: user.username, roles: user.roles, jurisdictionCode: user.jurisdictionCode };
 }
+
+/** The write's task gate closed (src/cases/transition-writes.ts TASK_GATE): nothing was written; read the task to say why. */
+class TaskGateClosed extends Error {}

@@ -88,9 +88,26 @@ const COMMON_WRITES = `
   )`;
 
 /**
+ * A person's action goes through at once only when the task of its step is theirs to act on
+ * and nothing is waiting on it: unclaimed or claimed by the actor (not delegated), no held
+ * action, no signer pending. Anything else closes the gate, and the caller reads the task to
+ * say why — or to take the slower way (a delegation, signers added after the assignee). So
+ * the common action costs no query of its own for its task. The case row is locked by then:
+ * every change to a case's tasks holds that lock, so the statement's snapshot is current.
+ */
+const TASK_GATE = `
+       AND ($21::text IS NULL OR NOT EXISTS (
+         SELECT 1 FROM tasks t
+          WHERE t.case_id = $1::uuid AND t.step = $21::text AND t.status = 'open'
+            AND ((t.assignee_id IS NOT NULL AND (t.assignee_id <> $3::uuid OR t.owner_id IS NOT NULL))
+                 OR t.pending_action IS NOT NULL
+                 OR EXISTS (SELECT 1 FROM task_signers s WHERE s.task_id = t.id AND s.status = 'pending' AND s.kind <> 'countersign'))))`;
+
+/**
  * An action on an existing case. Act-only parameters:
  *   $14 expected version · $15 snapshot · $16 data · $17 status
  *   $18 tasks to close · $19 deadline timers to stop (cancel or pause) · $20 cancel every timer (the case finished)
+ *   $21 the step whose open task must be free for the actor ($3), or null (see TASK_GATE)
  */
 export const ACT_WRITE_SQL = `
 WITH
@@ -99,7 +116,7 @@ WITH
     UPDATE cases
        SET snapshot = $15::jsonb, data = $16::jsonb, status = $17::text, version = version + 1, updated_at = $2::timestamptz,
            history_seq = $4::int, history_hash = $10::text
-     WHERE id = $1::uuid AND version = $14::int
+     WHERE id = $1::uuid AND version = $14::int${TASK_GATE}
     RETURNING id
   ),${COMMON_WRITES},
   -- Tasks of the steps left: completed by the action taken, or cancelled when the case moved on.
@@ -194,6 +211,8 @@ export function actWriteParams(input: {
   actorId: string | null;
   history: HistoryRowParams;
   now: Date;
+  /** The step whose task must be free for the actor; undefined: no task gate (the system, a held action, a vote). */
+  taskGateStep?: string;
 }): unknown[] {
   const closes = input.effects.flatMap((e) => (e.type === 'closeTask' ? [{ step: e.step, entry: e.entry, outcome: e.outcome }] : []));
   return [
@@ -205,6 +224,7 @@ export function actWriteParams(input: {
     JSON.stringify(closes),
     JSON.stringify(input.deadlines.cancelAll ? [] : input.deadlines.stops),
     input.deadlines.cancelAll,
+    input.taskGateStep ?? null,
   ];
 }
 
