@@ -368,44 +368,54 @@ export class CasesService {
     const actor = toActor(user);
     const request = { action: command.action, step: task.step, input: command.data ?? {}, actor, now, comment: command.comment };
     applyAction(published.compiled, row.snapshot, request);
-    await manager.query(
-      `INSERT INTO task_signers (task_id, user_id, kind, status, added_at)
-       SELECT $1, u.id, 'countersign', 'pending', $4 FROM users u
-        WHERE u.active AND $2 = ANY (u.roles) AND u.jurisdiction_code = $3
-       ON CONFLICT (task_id, user_id) DO NOTHING`,
-      [task.id, task.role, task.jurisdiction_code, now],
-    );
-    // Wrapped in a SELECT: for a bare UPDATE … RETURNING, TypeORM answers [rows, count].
-    const voted: unknown[] = await manager.query(
-      `WITH voted AS (
-         UPDATE task_signers SET status = 'signed', decision = $3, comment = $4, signed_at = $5
-          WHERE task_id = $1 AND user_id = $2 AND kind = 'countersign' AND status = 'pending' RETURNING id)
-       SELECT id FROM voted`,
-      [task.id, user.id, command.action, command.comment ?? null, now],
-    );
-    if (voted.length === 0) throw new TaskException('You have already voted on this task', TaskExceptionCode.ALREADY_VOTED, { taskId: task.id });
-    const ballots: { status: string; decision: string | null }[] = await manager.query(
-      `SELECT status, decision FROM task_signers WHERE task_id = $1 AND kind = 'countersign' AND status <> 'cancelled'`,
-      [task.id],
-    );
+    const vote = [task.id, user.id, command.action, command.comment ?? null, now];
+    let ballots: { user_id: string; status: string; decision: string | null }[] = task.signers.filter((s) => s.kind === 'countersign');
+    if (ballots.length === 0) {
+      // The first vote: every eligible user becomes a voter, this one having voted.
+      ballots = await manager.query(
+        `WITH voters AS (
+           INSERT INTO task_signers (task_id, user_id, kind, status, added_at, decision, comment, signed_at)
+           SELECT $1, u.id, 'countersign', CASE WHEN u.id = $2 THEN 'signed' ELSE 'pending' END, $5,
+                  CASE WHEN u.id = $2 THEN $3 END, CASE WHEN u.id = $2 THEN $4 END, CASE WHEN u.id = $2 THEN $5::timestamptz END
+             FROM users u WHERE u.active AND $6 = ANY (u.roles) AND u.jurisdiction_code = $7
+           RETURNING user_id, status, decision)
+         SELECT * FROM voters`,
+        [...vote, task.role, task.jurisdiction_code],
+      );
+    } else {
+      const mine = ballots.find((b) => b.user_id === user.id);
+      if (mine?.status === 'signed') throw new TaskException('You have already voted on this task', TaskExceptionCode.ALREADY_VOTED, { taskId: task.id });
+      // A user who became eligible after the voting began votes too.
+      await manager.query(
+        `INSERT INTO task_signers (task_id, user_id, kind, status, added_at, decision, comment, signed_at)
+         VALUES ($1, $2, 'countersign', 'signed', $5, $3, $4, $5)
+         ON CONFLICT (task_id, user_id) DO UPDATE SET status = 'signed', decision = $3, comment = $4, signed_at = $5`,
+        vote,
+      );
+      ballots = [...ballots.filter((b) => b.user_id !== user.id), { user_id: user.id, status: 'signed', decision: command.action }];
+    }
     const outcome = countersignOutcome(
       countersign,
       ballots.length,
       ballots.filter((b) => b.status === 'signed').map((b) => (b.decision === countersign.approve ? countersign.approve : countersign.reject)),
     );
-    const { state, approvals, rejections, voters } = outcome;
-    await this.appendEvent(manager, row, 'task.voted', null, actor, {
-      taskId: task.id,
-      step: task.step,
-      vote: command.action,
-      data: command.data ?? {},
-      ...(command.comment !== undefined ? { comment: command.comment } : {}),
-      mode: countersign.mode,
-      tally: { approvals, rejections, voters },
-      outcome: outcome.state === 'decided' ? command.action : 'pending',
-    }, now);
-    if (state === 'pending') return undefined;
-    await manager.query(`UPDATE task_signers SET status = 'cancelled' WHERE task_id = $1 AND status = 'pending'`, [task.id]);
+    if (outcome.state === 'pending') {
+      const { approvals, rejections, voters } = outcome;
+      await this.appendEvent(manager, row, 'task.voted', null, actor, {
+        taskId: task.id,
+        step: task.step,
+        vote: command.action,
+        data: command.data ?? {},
+        ...(command.comment !== undefined ? { comment: command.comment } : {}),
+        mode: countersign.mode,
+        tally: { approvals, rejections, voters },
+      }, now);
+      return undefined;
+    }
+    // The deciding vote is the action itself in the history (its actor, its input).
+    if (ballots.some((b) => b.status === 'pending')) {
+      await manager.query(`UPDATE task_signers SET status = 'cancelled' WHERE task_id = $1 AND status = 'pending'`, [task.id]);
+    }
     return (await this.perform(manager, row, published, actor, command, now)).openTasks;
   }
 

@@ -72,8 +72,7 @@ describe('poverty-entry through the API', () => {
       'submit',
       'submit',
       'record',
-      // The county review is a 会签: the (one) reviewer's vote, then the decision it made.
-      'task.voted',
+      // The county review is a 会签; its one reviewer's vote decides and is the action itself.
       'approve',
       'approve',
       'conclude',
