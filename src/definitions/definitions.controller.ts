@@ -1,6 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { DefinitionsService } from './definitions.service.js';
+import { DefinitionDiffQueryDto } from './dto/definition-diff-query.dto.js';
 
 @ApiTags('workflows')
 @ApiBearerAuth()
@@ -12,5 +13,11 @@ export class DefinitionsController {
   @ApiOperation({ summary: 'The workflows with their published versions and how many cases run on each' })
   list() {
     return this.definitions.list();
+  }
+
+  @Get(':key/diff')
+  @ApiOperation({ summary: 'What changed between two versions: steps, actions, conditions, deadlines, forms, who acts, parameters — in words' })
+  diff(@Param('key') key: string, @Query() query: DefinitionDiffQueryDto) {
+    return this.definitions.diff(key, query.from, query.to);
   }
 }

@@ -5,7 +5,8 @@ import { HttpStatus, Injectable, Logger, type OnModuleInit } from '@nestjs/commo
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { canonicalJson } from '../cases/history-chain.js';
+import { canonicalJson } from '../common/canonical-json.js';
+import { diffDefinitions } from '../engine/definition-diff.js';
 import { preparedQuery } from '../database/prepared-query.js';
 import { formatIssue, loadDefinition } from '../engine/definition-validator.js';
 import type { WorkflowDefinition } from '../engine/workflow-definition.js';
@@ -134,6 +135,21 @@ export class DefinitionsService implements OnModuleInit {
     );
     if (!row) throw workflowNotFound(key);
     return this.compiled.get(row.id) ?? this.remember(row);
+  }
+
+  /** A version by its number; 404 when the workflow has no such version. */
+  async version(key: string, version: number): Promise<PublishedDefinition> {
+    const [row] = await this.dataSource.query(`SELECT id, key, version, definition FROM workflow_definitions WHERE key = $1 AND version = $2`, [key, version]);
+    if (!row) {
+      throw new DefinitionException(`Workflow '${key}' has no version ${version}`, DefinitionExceptionCode.WORKFLOW_NOT_FOUND, HttpStatus.NOT_FOUND, { workflow: key, version });
+    }
+    return this.compiled.get(row.id) ?? this.remember(row);
+  }
+
+  /** What changed from one version to another, in words (src/engine/definition-diff.ts). */
+  async diff(key: string, from: number, to: number) {
+    const [before, after] = await Promise.all([this.version(key, from), this.version(key, to)]);
+    return { workflow: key, from, to, changes: diffDefinitions(before.compiled.definition, after.compiled.definition) };
   }
 
   /** The exact version a case is pinned to. */

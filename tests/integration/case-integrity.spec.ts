@@ -181,6 +181,16 @@ describe('definition versions', () => {
     expect(entry).toMatchObject({ latestVersion: 3 });
     expect(entry.versions.map((v: { version: number }) => v.version)).toEqual([2, 3]);
     expect(entry.versions[1]).toMatchObject({ cases: 1, running: 1 });
+
+    // What changed, in words, for the administrator comparing the two versions.
+    const auth = { Authorization: `Bearer ${await driver.token('admin')}` };
+    const diff = await testApp.http.get('/api/workflows/poverty-entry/diff?from=2&to=3').set(auth);
+    expect(diff.status).toBe(200);
+    const texts = diff.body.changes.map((c: { text: string }) => c.text);
+    expect(texts).toContain('Step removed: 精准扶持 (support)');
+    expect(texts).toContain('Step 拟选对象 (propose), action 提交拟选对象 (submit): goes to support → now to appraisal');
+    expect((await testApp.http.get('/api/workflows/poverty-entry/diff?from=2&to=9').set(auth)).status).toBe(404);
+    expect((await testApp.http.get('/api/workflows/poverty-entry/diff?from=two&to=3').set(auth)).status).toBe(400);
   });
 
   it('refuses to publish different content under an existing version', async () => {
