@@ -155,7 +155,7 @@ export class CasesService {
    * definition that the system feeds wrongly fails loudly instead of storing bad data.
    */
   async startAsSystem(manager: EntityManager, workflow: string, data: Record<string, unknown>, jurisdiction: string, now: Date): Promise<string> {
-    const published = await this.definitions.latest(workflow);
+    const published = await this.definitions.latest(workflow, manager);
     const issues = validateFormInput(published.compiled.definition.start.fields, data);
     if (issues.length > 0) {
       throw new EngineException(EngineExceptionCode.INVALID_INPUT, `System start of ${workflow}: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, { issues });

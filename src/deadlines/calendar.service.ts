@@ -22,10 +22,16 @@ export class CalendarService {
     private readonly clock: Clock,
   ) {}
 
-  async current(): Promise<WorkingCalendar> {
+  /**
+   * The calendar in force, reloaded now and then. A caller inside a transaction passes its
+   * manager: a reload on a second pool connection while the transaction holds one can, with
+   * as many concurrent jobs as pool connections, wait forever for a connection none of them
+   * will give back.
+   */
+  async current(manager?: EntityManager): Promise<WorkingCalendar> {
     const now = this.clock.now().getTime();
     if (this.cached && Math.abs(now - this.cached.loadedAt) < REFRESH_MS) return this.cached.calendar;
-    const calendar = await this.load(this.dataSource.manager);
+    const calendar = await this.load(manager ?? this.dataSource.manager);
     this.cached = { calendar, loadedAt: now };
     return calendar;
   }

@@ -58,7 +58,7 @@ export class DeadlinesService {
           [caseId, effect.step, effect.entry],
         );
         if (!due) continue;
-        const remaining = remainingTime(due.settings as DeadlineDefinition, now, due.due_at as Date, await this.calendars.current());
+        const remaining = remainingTime(due.settings as DeadlineDefinition, now, due.due_at as Date, await this.calendars.current(manager));
         writes.stops.push({ step: effect.step, entry: effect.entry, pause: true, remaining });
       } else if (effect.type === 'startDeadline') {
         if (effect.resume) {
@@ -66,7 +66,7 @@ export class DeadlinesService {
           continue;
         }
         const startedAt = new Date(effect.startedAt);
-        const planned = planDeadlines(effect.deadline, startedAt, await this.calendars.current());
+        const planned = planDeadlines(effect.deadline, startedAt, await this.calendars.current(manager));
         for (const p of planned) {
           writes.starts.push({
             step: effect.step,
@@ -93,7 +93,7 @@ export class DeadlinesService {
    * action's write statement, in its transaction.
    */
   async resume(manager: EntityManager, caseId: string, effect: StartDeadline, now: Date): Promise<void> {
-    const calendar = await this.calendars.current();
+    const calendar = await this.calendars.current(manager);
     const startedAt = new Date(effect.startedAt);
     const paused: { id: string; kind: string; rung: number; remaining: number; step_entry: number }[] = await manager.query(
       `SELECT id, kind, rung, remaining, step_entry FROM deadlines

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, resolve } from 'node:path';
 import { HttpStatus, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { canonicalJson } from '../common/canonical-json.js';
 import { diffDefinitions } from '../engine/definition-diff.js';
@@ -115,20 +115,21 @@ export class DefinitionsService implements OnModuleInit {
   }
 
   /** The newest published version: the one new cases start on. */
-  async latest(key: string): Promise<PublishedDefinition> {
+  async latest(key: string, manager?: EntityManager): Promise<PublishedDefinition> {
     // On every case start: a prepared statement. The definition JSON is read only when
     // this process has not compiled that version yet.
     const {
       rows: [latest],
     } = await preparedQuery<{ id: string }>(
-      this.dataSource.manager,
+      // Inside the caller's transaction when there is one: see CalendarService.current.
+      manager ?? this.dataSource.manager,
       'definition-latest',
       `SELECT id FROM workflow_definitions WHERE key = $1 AND status = 'published' ORDER BY version DESC LIMIT 1`,
       [key],
     );
     const cached = latest && this.compiled.get(latest.id);
     if (cached) return cached;
-    const [row] = await this.dataSource.query(
+    const [row] = await (manager ?? this.dataSource.manager).query(
       `SELECT id, key, version, definition FROM workflow_definitions
         WHERE key = $1 AND status = 'published' ORDER BY version DESC LIMIT 1`,
       [key],
