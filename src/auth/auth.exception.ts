@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { AppException } from '../common/app-error.js';
+import { CodedException } from '../common/app-error.js';
 
 export enum AuthExceptionCode {
   INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
@@ -18,8 +18,4 @@ const STATUS: Record<AuthExceptionCode, HttpStatus> = {
 };
 
 /** Authentication and role failures; the status follows from the code. */
-export class AuthException extends AppException<AuthExceptionCode> {
-  constructor(message: string, code: AuthExceptionCode, details: Record<string, unknown> = {}) {
-    super(message, code, STATUS[code], details);
-  }
-}
+export class AuthException extends CodedException(STATUS) {}

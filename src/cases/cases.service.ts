@@ -382,6 +382,10 @@ export class CasesService {
          SELECT * FROM voters`,
         [...vote, task.role, task.jurisdiction_code],
       );
+      // The engine let the actor vote by the roles of the token; the users table is the truth.
+      if (!ballots.some((b) => b.user_id === user.id)) {
+        throw new TaskException('You are not one of the voters of this task', TaskExceptionCode.NOT_ELIGIBLE, { taskId: task.id });
+      }
     } else {
       const mine = ballots.find((b) => b.user_id === user.id);
       if (mine?.status === 'signed') throw new TaskException('You have already voted on this task', TaskExceptionCode.ALREADY_VOTED, { taskId: task.id });

@@ -25,6 +25,21 @@ export abstract class AppException<TCode extends string = string> extends Error 
   }
 }
 
+/**
+ * The base of a feature's exception whose HTTP status follows from its code alone:
+ *
+ *   const STATUS: Record<TaskExceptionCode, HttpStatus> = { … };
+ *   export class TaskException extends CodedException(STATUS) {}
+ *   throw new TaskException('…', TaskExceptionCode.TASK_CLOSED, { taskId });
+ */
+export function CodedException<TCode extends string>(statuses: Record<TCode, HttpStatus>) {
+  return class extends AppException<TCode> {
+    constructor(message: string, code: TCode, details: Record<string, unknown> = {}) {
+      super(message, code, statuses[code], details);
+    }
+  };
+}
+
 /** Codes for errors raised by the HTTP plumbing itself rather than by a feature. */
 export enum CommonExceptionCode {
   VALIDATION_FAILED = 'VALIDATION_FAILED',

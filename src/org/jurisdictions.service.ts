@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService, type AuditKind } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
-import { AppException } from '../common/app-error.js';
+import { CodedException } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { isWithin, jurisdictionAt } from '../engine/jurisdiction-code.js';
 import {
@@ -47,11 +47,7 @@ const STATUS: Record<JurisdictionExceptionCode, HttpStatus> = {
   [JurisdictionExceptionCode.HAS_ACTIVE_USERS]: HttpStatus.CONFLICT,
 };
 
-export class JurisdictionException extends AppException<JurisdictionExceptionCode> {
-  constructor(message: string, code: JurisdictionExceptionCode, details: Record<string, unknown> = {}) {
-    super(message, code, STATUS[code], details);
-  }
-}
+export class JurisdictionException extends CodedException(STATUS) {}
 
 export interface JurisdictionNode {
   code: string;

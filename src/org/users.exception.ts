@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { AppException } from '../common/app-error.js';
+import { CodedException } from '../common/app-error.js';
 
 export enum UserExceptionCode {
   USER_NOT_FOUND = 'USER_NOT_FOUND',
@@ -24,8 +24,4 @@ const STATUS: Record<UserExceptionCode, HttpStatus> = {
 };
 
 /** User administration failures; the status follows from the code. */
-export class UserException extends AppException<UserExceptionCode> {
-  constructor(message: string, code: UserExceptionCode, details: Record<string, unknown> = {}) {
-    super(message, code, STATUS[code], details);
-  }
-}
+export class UserException extends CodedException(STATUS) {}

@@ -5,7 +5,8 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CasesService } from '../cases/cases.service.js';
 import { AppException } from '../common/app-error.js';
 import type { BatchActionItemDto } from './dto/batch-action.dto.js';
-import { InboxService, TaskException, TaskExceptionCode } from './inbox.service.js';
+import { InboxService } from './inbox.service.js';
+import { TaskException, TaskExceptionCode } from './task.exception.js';
 
 export interface BatchItemResult {
   taskId: string;
@@ -41,7 +42,7 @@ export class BatchActionsService {
     const seen = new Set<string>();
     const repeated = items.filter((item) => seen.size === seen.add(item.taskId.toLowerCase()).size).map((item) => item.taskId);
     if (repeated.length > 0) {
-      throw new TaskException(`Each task may appear once in a batch; repeated: ${[...new Set(repeated)].join(', ')}`, TaskExceptionCode.DUPLICATE_TASK, HttpStatus.BAD_REQUEST, {
+      throw new TaskException(`Each task may appear once in a batch; repeated: ${[...new Set(repeated)].join(', ')}`, TaskExceptionCode.DUPLICATE_TASK, {
         taskIds: [...new Set(repeated)],
       });
     }

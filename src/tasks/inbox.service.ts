@@ -1,22 +1,13 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { WorkflowLabels } from '../alerts/workflow-labels.js';
 import type { AuthUser } from '../auth/auth-user.js';
-import { AppException } from '../common/app-error.js';
 import { Clock } from '../common/clock.js';
 import { subtreePrefix } from '../engine/jurisdiction-code.js';
 import type { Level, Role } from '../engine/workflow-definition.js';
 import { DEFAULT_INBOX_LIMIT, type InboxQueryDto } from './dto/inbox-query.dto.js';
-
-export enum TaskExceptionCode {
-  INVALID_CURSOR = 'INVALID_CURSOR',
-  INVALID_QUERY = 'INVALID_QUERY',
-  TASK_NOT_FOUND = 'TASK_NOT_FOUND',
-  DUPLICATE_TASK = 'DUPLICATE_TASK',
-}
-
-export class TaskException extends AppException<TaskExceptionCode> {}
+import { TaskException, TaskExceptionCode } from './task.exception.js';
 
 export type Assignment = 'assigned' | 'offered' | 'signer' | 'delegated-away';
 
@@ -238,7 +229,7 @@ function encodeCursor(row: InboxRow): string {
 }
 
 function decodeCursor(text: string): Cursor {
-  const invalid = () => new TaskException('cursor is not a cursor this inbox returned', TaskExceptionCode.INVALID_CURSOR, HttpStatus.BAD_REQUEST);
+  const invalid = () => new TaskException('cursor is not a cursor this inbox returned', TaskExceptionCode.INVALID_CURSOR);
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
@@ -317,7 +308,7 @@ export class InboxService {
 
   async list(user: AuthUser, query: InboxQueryDto): Promise<InboxPage> {
     if (query.dueAfter !== undefined && query.dueBefore !== undefined && Date.parse(query.dueAfter) >= Date.parse(query.dueBefore)) {
-      throw new TaskException('dueAfter must be before dueBefore', TaskExceptionCode.INVALID_QUERY, HttpStatus.BAD_REQUEST);
+      throw new TaskException('dueAfter must be before dueBefore', TaskExceptionCode.INVALID_QUERY);
     }
     const now = this.clock.now();
     const params = inboxParams({ user, query, now });

@@ -1,5 +1,5 @@
 import { HttpStatus } from '@nestjs/common';
-import { AppException } from '../common/app-error.js';
+import { CodedException } from '../common/app-error.js';
 
 export enum TaskExceptionCode {
   TASK_NOT_FOUND = 'TASK_NOT_FOUND',
@@ -19,6 +19,9 @@ export enum TaskExceptionCode {
   COUNTERSIGN_TASK = 'COUNTERSIGN_TASK',
   ALREADY_VOTED = 'ALREADY_VOTED',
   WITHDRAW_NOT_ALLOWED = 'WITHDRAW_NOT_ALLOWED',
+  INVALID_CURSOR = 'INVALID_CURSOR',
+  INVALID_QUERY = 'INVALID_QUERY',
+  DUPLICATE_TASK = 'DUPLICATE_TASK',
 }
 
 const STATUS: Record<TaskExceptionCode, HttpStatus> = {
@@ -39,10 +42,9 @@ const STATUS: Record<TaskExceptionCode, HttpStatus> = {
   [TaskExceptionCode.COUNTERSIGN_TASK]: HttpStatus.UNPROCESSABLE_ENTITY,
   [TaskExceptionCode.ALREADY_VOTED]: HttpStatus.CONFLICT,
   [TaskExceptionCode.WITHDRAW_NOT_ALLOWED]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [TaskExceptionCode.INVALID_CURSOR]: HttpStatus.BAD_REQUEST,
+  [TaskExceptionCode.INVALID_QUERY]: HttpStatus.BAD_REQUEST,
+  [TaskExceptionCode.DUPLICATE_TASK]: HttpStatus.BAD_REQUEST,
 };
 
-export class TaskException extends AppException<TaskExceptionCode> {
-  constructor(message: string, code: TaskExceptionCode, details: Record<string, unknown> = {}) {
-    super(message, code, STATUS[code], details);
-  }
-}
+export class TaskException extends CodedException(STATUS) {}
