@@ -36,6 +36,12 @@ export const AUDIT_KINDS = [
   'jurisdiction.retired',
   'definition.published',
   'definition.changed',
+  'definition.deprecated',
+  'definition.draft-saved',
+  'definition.draft-validated',
+  'definition.draft-discarded',
+  'definition.migrated',
+  'case.migrated',
   'calendar.changed',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];

@@ -9,6 +9,8 @@ import { WorkflowDefinitionEntity } from '../definitions/workflow-definition.ent
 @Entity({ name: 'cases' })
 @Index('idx_cases_workflow_key_status', ['workflowKey', 'status'])
 @Index('idx_cases_jurisdiction_code', ['jurisdictionCode'])
+// The cases of one version: counted per version, and found to migrate them to another.
+@Index('idx_cases_definition', ['definitionId'])
 export class CaseEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_cases' })
   id!: string;

@@ -453,7 +453,8 @@ export class CasesService {
     let replayMatches = false;
     let replayError: string | undefined;
     try {
-      const replayed = replayHistory(published.compiled, rows);
+      // A migrated case replays on each version it ran on (history-replay.ts).
+      const replayed = replayHistory(published.compiled, rows, await this.definitions.lookupFor(rows));
       replayMatches = canonicalJson(replayed) === canonicalJson(row.snapshot);
     } catch (error) {
       replayError = error instanceof Error ? error.message : String(error);

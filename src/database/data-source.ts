@@ -8,6 +8,7 @@ import { CaseEntity } from '../cases/case.entity.js';
 import { IdempotencyKeyEntity } from '../cases/idempotency-key.entity.js';
 import { OutboxMessageEntity } from '../cases/outbox-message.entity.js';
 import { WorkflowDefinitionEntity } from '../definitions/workflow-definition.entity.js';
+import { WorkflowDraftEntity } from '../definitions/workflow-draft.entity.js';
 import { CountyPairingEntity } from '../org/county-pairing.entity.js';
 import { JurisdictionEntity } from '../org/jurisdiction.entity.js';
 import { UserEntity } from '../org/user.entity.js';
@@ -23,6 +24,7 @@ import { NotificationEntity } from '../notifications/notification.entity.js';
 export const ENTITIES = [
   UserEntity,
   WorkflowDefinitionEntity,
+  WorkflowDraftEntity,
   CaseEntity,
   CaseHistoryEntity,
   TaskEntity,

@@ -209,6 +209,8 @@ export const definitionSchema = {
       required: ['duration'],
       properties: {
         duration: ref('duration'),
+        // Which calendars exist is checked by the semantic pass (an unknown name is an error there).
+        calendar: ref('name'),
         reminderBefore: ref('duration'),
         restartOnReturn: { type: 'boolean' },
         onExpire: ref('name'),

@@ -20,6 +20,7 @@ import { DEFINITION_LIMITS, definitionSchema } from './definition-schema.js';
 import { parseDefinitionSource, type DefinitionFormat, type Locate, type SourcePosition } from './definition-source.js';
 import {
   ACTION_KINDS,
+  CALENDARS,
   FIELD_TYPES,
   LEVELS,
   ROLES,
@@ -37,6 +38,26 @@ export interface DefinitionIssue {
   line?: number;
   column?: number;
 }
+
+/**
+ * What the validator cannot know by itself: the shell passes in the state of the world.
+ * The validator stays pure: it never reads the database.
+ */
+export interface ValidationOptions {
+  /**
+   * The workflow keys a definition may start a case of (`openCase`): the keys whose newest
+   * version is published, plus those being loaded with it (and its own key). Absent: not
+   * checked (the CLI, which sees files only).
+   */
+  workflows?: ReadonlySet<string>;
+  /** The working calendars a deadline may name; default CALENDARS. */
+  calendars?: readonly string[];
+  /** A public notice shorter than this many natural days is warned about; default 7 (DOMAIN.md). */
+  minNoticeDays?: number;
+}
+
+/** The shipped default of the notice period (公示 7 days, DOMAIN.md). */
+export const DEFAULT_MIN_NOTICE_DAYS = 7;
 
 export interface DefinitionValidation {
   /** Present only when there is no error (warnings do not block). */
@@ -79,12 +100,12 @@ const RESERVED_NAMES: ReadonlySet<string> = new Set([
  * Checks a parsed definition. `locate` (from parseDefinitionSource) adds line and
  * column to each issue: the position of its path, or of the nearest enclosing one.
  */
-export function validateDefinition(document: unknown, file: string, locate?: Locate): DefinitionValidation {
+export function validateDefinition(document: unknown, file: string, locate?: Locate, options: ValidationOptions = {}): DefinitionValidation {
   const list = new IssueList();
   const shape = inspectShape(document, list);
   if (shape.ok) {
     checkExpressions(shape.expressions, list);
-    if (checkSchema(document, list)) checkSemantics(document as WorkflowDefinition, list);
+    if (checkSchema(document, list)) checkSemantics(document as WorkflowDefinition, list, options);
   }
   const issues = list.items.map((pending) => toIssue(pending, file, locate));
   if (list.dropped > 0) {
@@ -95,12 +116,12 @@ export function validateDefinition(document: unknown, file: string, locate?: Loc
 }
 
 /** Parse and validate a definition file; every issue carries its position when known. */
-export function loadDefinition(source: string, file: string, format?: DefinitionFormat): DefinitionValidation {
+export function loadDefinition(source: string, file: string, format?: DefinitionFormat, options: ValidationOptions = {}): DefinitionValidation {
   const parsed = parseDefinitionSource(source, file, format);
   if (parsed.document === undefined || parsed.issues.some((issue) => issue.severity === 'error')) {
     return { issues: parsed.issues };
   }
-  const result = validateDefinition(parsed.document, file, parsed.locate);
+  const result = validateDefinition(parsed.document, file, parsed.locate, options);
   const issues = [...parsed.issues, ...result.issues];
   return result.definition ? { definition: result.definition, issues } : { issues };
 }
@@ -515,6 +536,19 @@ function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
+/** The shortest a schema-valid duration can last, in natural days (see checkNoticePeriod). */
+function shortestNaturalDays(duration: string): number | undefined {
+  const short = /^(\d+)(wd|d|h)$/.exec(duration);
+  if (short) return short[2] === 'h' ? Number(short[1]) / 24 : Number(short[1]);
+  const iso = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(duration);
+  return iso ? Number(iso[1] ?? 0) + Number(iso[2] ?? 0) / 24 + Number(iso[3] ?? 0) / 1440 : undefined;
+}
+
+function formatDays(days: number): string {
+  const shown = Number.isInteger(days) ? String(days) : days.toFixed(2).replace(/0+$/, '');
+  return `${shown} natural day${days === 1 ? '' : 's'}`;
+}
+
 // ---------------------------------------------------------------------------
 // Pass 3: semantics (the definition is schema-valid here)
 // ---------------------------------------------------------------------------
@@ -535,8 +569,8 @@ interface Scope {
   region?: { key: string; parent: StepRef };
 }
 
-function checkSemantics(definition: WorkflowDefinition, list: IssueList): void {
-  new SemanticCheck(definition, list).run();
+function checkSemantics(definition: WorkflowDefinition, list: IssueList, options: ValidationOptions): void {
+  new SemanticCheck(definition, list, options).run();
 }
 
 class SemanticCheck {
@@ -563,6 +597,7 @@ class SemanticCheck {
   constructor(
     private readonly definition: WorkflowDefinition,
     private readonly list: IssueList,
+    private readonly options: ValidationOptions,
   ) {}
 
   run(): void {
@@ -758,6 +793,45 @@ class SemanticCheck {
       if (!step.deadline.escalation || step.deadline.escalation.length === 0) {
         list.warning(deadlinePath, 'deadline has no escalation: nobody is alerted when it is overdue');
       }
+      const calendars = this.options.calendars ?? CALENDARS;
+      const calendar = step.deadline.calendar;
+      if (calendar !== undefined && !calendars.includes(calendar)) {
+        list.error([...deadlinePath, 'calendar'], `unknown calendar ${quote(calendar)}; known calendars: ${nameList(calendars)}`);
+      }
+      (step.deadline.escalation ?? []).forEach((rung, index) => {
+        if (rung.openCase !== undefined) this.checkWorkflowReference(rung.openCase, [...deadlinePath, 'escalation', index, 'openCase'], 'openCase');
+      });
+      if (type === 'task' && actions.some(([, action]) => action.kind === 'object')) this.checkNoticePeriod(step.deadline.duration, [...deadlinePath, 'duration']);
+    }
+  }
+
+  /**
+   * A workflow another one starts (an escalation's `openCase`) must exist and take new
+   * cases when the time comes, i.e. its newest version is published. Only checked when the
+   * shell says which keys those are (the CLI sees files only).
+   */
+  private checkWorkflowReference(key: string, path: Path, what: string): void {
+    const known = this.options.workflows;
+    if (!known || known.has(key)) return;
+    this.list.error(path, `${what}: there is no published workflow ${quote(key)}; workflows that can be named here: ${nameList([...known].sort())}`);
+  }
+
+  /**
+   * A public notice (公示: a task step where an objection can be recorded, an action of kind
+   * `object`) runs at least the notice period. THE RULE: the duration is compared in natural
+   * days by the shortest time it can take — `Nd` and ISO `PnD` are N days, hours and
+   * minutes their fraction of a day, and `Nwd` N days, because a working day is at least
+   * one natural day and a make-up weekend (调休) can make consecutive days working days.
+   * So `7d`, `P7D`, `168h` and `7wd` pass; `6d`, `5wd` and `4wd` warn.
+   */
+  private checkNoticePeriod(duration: string, path: Path): void {
+    const minimum = this.options.minNoticeDays ?? DEFAULT_MIN_NOTICE_DAYS;
+    const days = shortestNaturalDays(duration);
+    if (days !== undefined && days < minimum) {
+      this.list.warning(
+        path,
+        `public notice period ${quote(duration)} can end after ${formatDays(days)}, less than the ${minimum} days a notice runs (compared in natural days; a working day counts as at least one day)`,
+      );
     }
   }
 

@@ -33,6 +33,13 @@ export const ACTION_KINDS = [
 ] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 
+/**
+ * The working calendars a deadline may count on (`deadline.calendar`). Only one exists:
+ * China's statutory calendar (法定节假日 and 调休) as the administrators extend it
+ * (src/deadlines/calendar.service.ts). Naming any other is an error.
+ */
+export const CALENDARS = ['statutory'] as const;
+
 export const FIELD_TYPES = ['string', 'text', 'integer', 'number', 'boolean', 'date', 'enum', 'list', 'table', 'residentId'] as const;
 export type FieldType = (typeof FIELD_TYPES)[number];
 
@@ -84,6 +91,8 @@ export interface EscalationRung {
 
 export interface DeadlineDefinition {
   duration: Duration;
+  /** The working calendar `wd` counts on; `statutory` (the only one) when absent. */
+  calendar?: string;
   /** Remind the assignee this long before the due time. */
   reminderBefore?: Duration;
   /** On return for correction the clock stops; `restartOnReturn` starts it afresh instead. */
