@@ -7,6 +7,7 @@ import { runWorkerInProcess } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { DatabaseModule } from './database/database.module.js';
 import { DeadlineFiringModule } from './deadlines/deadline-firing.module.js';
+import { DefinitionAdminModule } from './definitions/definition-admin.module.js';
 import { DefinitionsModule } from './definitions/definitions.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
@@ -28,6 +29,7 @@ import { TasksModule } from './tasks/tasks.module.js';
     CasesModule,
     TasksModule,
     DeadlineFiringModule,
+    DefinitionAdminModule,
     NotificationsModule,
     // The worker (JobsModule: BullMQ workers, deadline scheduler, reconciler, outbox relay)
     // runs in the API process only with RUN_WORKER=true — the default in development. In

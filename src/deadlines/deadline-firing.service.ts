@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CasesService, SYSTEM_ACTOR, type CaseRow } from '../cases/cases.service.js';
 import { Clock } from '../common/clock.js';
+import { DefinitionException, DefinitionExceptionCode } from '../definitions/definition.exception.js';
 import { DefinitionsService } from '../definitions/definitions.service.js';
 import { activeSteps } from '../engine/case-transition.js';
 import { EngineException } from '../engine/engine.exception.js';
@@ -124,9 +125,20 @@ export class DeadlineFiringService {
     }
   }
 
-  /** The last rung: an accountability case against the county (or unit) responsible. */
+  /**
+   * The last rung: an accountability case against the county (or unit) responsible. When
+   * that workflow takes no new cases (its newest version deprecated), the history says so
+   * instead: the escalation itself has fired.
+   */
   private async openCase(manager: EntityManager, caseRow: CaseRow, workflow: string, stepLabel: string, now: Date): Promise<void> {
     const unitCode = jurisdictionAt(caseRow.jurisdiction_code, 'county') ?? caseRow.jurisdiction_code;
+    try {
+      await this.definitions.latest(workflow, manager);
+    } catch (error) {
+      if (!(error instanceof DefinitionException && error.code === DefinitionExceptionCode.WORKFLOW_DEPRECATED)) throw error;
+      await this.cases.appendEvent(manager, caseRow, 'deadline', 'case-open-refused', SYSTEM_ACTOR, { workflow, reason: error.message }, now);
+      return;
+    }
     const opened = await this.cases.startAsSystem(
       manager,
       workflow,

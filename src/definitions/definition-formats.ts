@@ -38,10 +38,20 @@ export async function readDefinitionSource(source: string, format: SourceFormat,
 
 /**
  * BPMN 2.0 import lives in src/engine/bpmn-import.ts (`importBpmn(xml, file)`), which this
- * branch does not have yet: until it is wired here, a BPMN draft is refused with a clear 422.
+ * branch does not have yet: until it is wired here (and in assertFormatAvailable), a BPMN
+ * draft is refused with a clear 422.
  */
 async function importBpmnSource(_source: string, _file: string): Promise<{ definition?: unknown; issues: DefinitionIssue[] }> {
-  throw new DefinitionException('BPMN import not available', DefinitionExceptionCode.FORMAT_NOT_AVAILABLE, { format: 'bpmn' });
+  throw bpmnNotAvailable();
+}
+
+/** Refuses, before anything is stored, a format this server cannot read. */
+export function assertFormatAvailable(format: SourceFormat): void {
+  if (format === 'bpmn') throw bpmnNotAvailable();
+}
+
+function bpmnNotAvailable(): DefinitionException {
+  return new DefinitionException('BPMN import not available', DefinitionExceptionCode.FORMAT_NOT_AVAILABLE, { format: 'bpmn' });
 }
 
 /**

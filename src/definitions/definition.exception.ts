@@ -14,6 +14,9 @@ export enum DefinitionExceptionCode {
   FORMAT_NOT_AVAILABLE = 'FORMAT_NOT_AVAILABLE',
   /** A migration request that cannot be carried out at all (unknown versions or steps in the mapping). */
   INVALID_MIGRATION = 'INVALID_MIGRATION',
+  /** Definitions apply to every county: only administrators bound to the city change them. */
+  CITY_ADMINISTRATOR_REQUIRED = 'CITY_ADMINISTRATOR_REQUIRED',
+  INVALID_WORKFLOW_KEY = 'INVALID_WORKFLOW_KEY',
 }
 
 const STATUS: Record<DefinitionExceptionCode, HttpStatus> = {
@@ -26,6 +29,8 @@ const STATUS: Record<DefinitionExceptionCode, HttpStatus> = {
   [DefinitionExceptionCode.DRAFT_NOT_VALIDATED]: HttpStatus.CONFLICT,
   [DefinitionExceptionCode.FORMAT_NOT_AVAILABLE]: HttpStatus.UNPROCESSABLE_ENTITY,
   [DefinitionExceptionCode.INVALID_MIGRATION]: HttpStatus.UNPROCESSABLE_ENTITY,
+  [DefinitionExceptionCode.CITY_ADMINISTRATOR_REQUIRED]: HttpStatus.FORBIDDEN,
+  [DefinitionExceptionCode.INVALID_WORKFLOW_KEY]: HttpStatus.BAD_REQUEST,
 };
 
 export class DefinitionException extends CodedException(STATUS) {}

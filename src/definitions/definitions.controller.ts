@@ -1,5 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { DefinitionsService } from './definitions.service.js';
 import { DefinitionDiffQueryDto } from './dto/definition-diff-query.dto.js';
 
@@ -10,9 +12,9 @@ export class DefinitionsController {
   constructor(private readonly definitions: DefinitionsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'The workflows with their published versions and how many cases run on each' })
-  list() {
-    return this.definitions.list();
+  @ApiOperation({ summary: 'The workflows with their versions (published or deprecated) and how many cases run on each; administrators also see the drafts' })
+  list(@CurrentUser() user: AuthUser) {
+    return this.definitions.list(user.roles.includes('administrator'));
   }
 
   @Get(':key/diff')

@@ -50,6 +50,8 @@ export interface ValidationOptions {
    * checked (the CLI, which sees files only).
    */
   workflows?: ReadonlySet<string>;
+  /** The key the definition must declare: a draft is saved for one workflow. */
+  key?: string;
   /** The working calendars a deadline may name; default CALENDARS. */
   calendars?: readonly string[];
   /** A public notice shorter than this many natural days is warned about; default 7 (DOMAIN.md). */
@@ -611,6 +613,10 @@ class SemanticCheck {
       if (!startFields.includes(definition.titleField)) {
         list.error(['titleField'], `titleField ${quote(definition.titleField)} is not a start field; start fields: ${nameList(startFields)}`);
       }
+    }
+
+    if (this.options.key !== undefined && definition.key !== this.options.key) {
+      list.error(['key'], `the definition declares key ${quote(definition.key)} but is a draft of workflow ${quote(this.options.key)}`);
     }
 
     const initial = this.resolveInitial(this.top, definition.initial, ['initial']);

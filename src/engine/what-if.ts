@@ -1,0 +1,76 @@
+/**
+ * What-if (pure): would a case's recorded history still run on another definition (a draft
+ * before it is published)? Its start and every action it took — with the recorded inputs,
+ * actors and times — are taken again on the other definition, with all of the engine's
+ * checks (the step offers the action, the actor's role and level, the form, the guard).
+ * The first refusal stops the replay and says where and why; otherwise the end state is
+ * compared with the case's state now. Nothing is written anywhere.
+ */
+import { activeSteps, applyAction, caseStatus, startCase, withdraw, type PersistedCaseSnapshot } from './case-transition.js';
+import { EngineException } from './engine.exception.js';
+import { validateFormInput } from './form-input.js';
+import { STATE_CHANGING_EVENTS, type RecordedEvent } from './history-replay.js';
+import { WITHDRAW_ACTION } from './withdraw.js';
+import type { ActEvent, CaseInput, CompiledWorkflow } from './workflow-machine.js';
+
+/** A history row with its place in the history. */
+export interface NumberedEvent extends RecordedEvent {
+  seq: number;
+}
+
+/** Where a case stands: its current steps (sorted) and its status. */
+export interface CaseState {
+  steps: string[];
+  status: string;
+}
+
+export type WhatIfReplay =
+  | { outcome: 'same'; state: CaseState; snapshot: PersistedCaseSnapshot }
+  | { outcome: 'different'; now: CaseState; draft: CaseState; snapshot: PersistedCaseSnapshot }
+  | { outcome: 'refused'; seq: number; step?: string; action?: string; code: string; reason: string };
+
+export function stateOf(compiled: CompiledWorkflow, snapshot: PersistedCaseSnapshot): CaseState {
+  return { steps: activeSteps(compiled, snapshot).sort(), status: caseStatus(compiled, snapshot) };
+}
+
+/** Replays a case's history on `draft`; `now` is the case's state as it stands. */
+export function replayOnDefinition(draft: CompiledWorkflow, events: NumberedEvent[], now: CaseState): WhatIfReplay {
+  let snapshot: PersistedCaseSnapshot | undefined;
+  for (const event of events) {
+    // Migrations between published versions do not apply: the whole history is replayed on the draft.
+    if (!STATE_CHANGING_EVENTS.has(event.eventType)) continue;
+    if (event.eventType === 'started') {
+      const input = event.payload as CaseInput;
+      const issues = validateFormInput(draft.definition.start.fields, input.data, { today: new Date(input.now) });
+      if (issues.length > 0) {
+        return { outcome: 'refused', seq: event.seq, code: 'INVALID_INPUT', reason: `the start form refuses the case data: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}` };
+      }
+      snapshot = startCase(draft, { ...input, now: new Date(input.now) }).snapshot;
+      continue;
+    }
+    const acted = event.payload as ActEvent;
+    if (!snapshot) return { outcome: 'refused', seq: event.seq, code: 'NO_START', reason: 'the history has an action before the case started' };
+    try {
+      const when = new Date(acted.now);
+      snapshot =
+        acted.action === WITHDRAW_ACTION
+          ? withdraw(draft, snapshot, { from: acted.step, to: String(acted.input.to), actor: acted.actor, now: when, comment: acted.comment }).snapshot
+          : applyAction(draft, snapshot, {
+              action: acted.action,
+              step: acted.step,
+              input: acted.input,
+              actor: acted.actor,
+              now: when,
+              ...(acted.comment !== undefined ? { comment: acted.comment } : {}),
+              ...(acted.params ? { params: acted.params } : {}),
+            }).snapshot;
+    } catch (error) {
+      if (!(error instanceof EngineException)) throw error;
+      return { outcome: 'refused', seq: event.seq, step: acted.step, action: acted.action, code: error.code, reason: error.message };
+    }
+  }
+  if (!snapshot) return { outcome: 'refused', seq: 0, code: 'NO_START', reason: 'the history has no start event' };
+  const state = stateOf(draft, snapshot);
+  const same = state.status === now.status && state.steps.join() === now.steps.join();
+  return same ? { outcome: 'same', state, snapshot } : { outcome: 'different', now, draft: state, snapshot };
+}
