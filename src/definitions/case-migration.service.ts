@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -118,6 +118,8 @@ interface Versions {
  */
 @Injectable()
 export class CaseMigrationService {
+  private readonly logger = new Logger(CaseMigrationService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly definitions: DefinitionsService,
@@ -202,15 +204,23 @@ export class CaseMigrationService {
     return 'skip' in planned ? planned.skip : { ...planned.result, outcome: 'migratable' };
   }
 
-  /** One case, one transaction, under its row lock; every check is made again there. */
+  /**
+   * One case, one transaction, under its row lock; every check is made again there. A
+   * failure rolls back that case only: it is reported and the run goes on.
+   */
   private async migrateCase(user: AuthUser, key: string, id: string, versions: Versions, runId: string): Promise<CaseMigrationResult> {
-    return this.dataSource.transaction(async (manager) => {
-      const row = await this.cases.lockForSystem(manager, id);
-      const planned = await this.planCase(manager, key, id, row, versions);
-      if ('skip' in planned) return planned.skip;
-      await this.write(manager, row!, planned, versions, user, runId);
-      return { ...planned.result, outcome: 'migrated' as const };
-    });
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const row = await this.cases.lockForSystem(manager, id);
+        const planned = await this.planCase(manager, key, id, row, versions);
+        if ('skip' in planned) return planned.skip;
+        await this.write(manager, row!, planned, versions, user, runId);
+        return { ...planned.result, outcome: 'migrated' as const };
+      });
+    } catch (error) {
+      this.logger.error(`Migration ${runId} of case ${id} failed`, error instanceof Error ? error.stack : String(error));
+      return { caseId: id, title: null, outcome: 'skipped', reason: `the migration failed and was rolled back: ${error instanceof Error ? error.message : String(error)}` };
+    }
   }
 
   private async planCase(
@@ -358,12 +368,14 @@ export class CaseMigrationService {
         await manager.query(`UPDATE deadlines SET status = 'cancelled', closed_at = $2 WHERE id = ANY($1::bigint[])`, [ids, now]);
       }
     }
-    const updated: unknown[] = await manager.query(
-      `UPDATE cases SET definition_id = $2, workflow_version = $3, snapshot = $4, status = $5, version = version + 1, updated_at = $6
-        WHERE id = $1 AND version = $7 RETURNING id`,
+    const [{ moved }]: { moved: number }[] = await manager.query(
+      `WITH moved AS (
+         UPDATE cases SET definition_id = $2, workflow_version = $3, snapshot = $4, status = $5, version = version + 1, updated_at = $6
+          WHERE id = $1 AND version = $7 RETURNING id)
+       SELECT count(*)::int AS moved FROM moved`,
       [row.id, versions.to.id, versions.to.version, JSON.stringify(plan.snapshot), plan.status, now, row.version],
     );
-    if (updated.length !== 1) throw new Error(`Case ${row.id} changed under its row lock`);
+    if (moved !== 1) throw new Error(`case ${row.id} changed under its row lock`);
     const payload: MigratedPayload = {
       from: { definitionId: versions.from.id, version: versions.from.version },
       to: { definitionId: versions.to.id, version: versions.to.version },

@@ -237,7 +237,7 @@ describe('drafts: draft → validated → published', () => {
   });
 
   it('makes a draft a draft again when its text changes after validation', async () => {
-    const source = seedWorkflowSource('rectification');
+    const source = readFileSync('workflows/rectification.yaml', 'utf8');
     await t.http.put('/api/workflows/rectification/draft').set(admin).send({ format: 'yaml', source });
     expect((await t.http.post('/api/workflows/rectification/draft/validate').set(admin)).body.status).toBe('validated');
     const changed = await t.http.put('/api/workflows/rectification/draft').set(admin).send({ format: 'yaml', source: `${source}# 修改\n` });
@@ -312,7 +312,7 @@ steps:
   });
 
   it('refuses a draft that declares another key, and BPMN until its importer is wired', async () => {
-    await t.http.put('/api/workflows/poverty-relief/draft').set(admin).send({ format: 'yaml', source: seedWorkflowSource('rectification') });
+    await t.http.put('/api/workflows/poverty-relief/draft').set(admin).send({ format: 'yaml', source: readFileSync('workflows/rectification.yaml', 'utf8') });
     const validated = await t.http.post('/api/workflows/poverty-relief/draft/validate').set(admin);
     expect(validated.body.issues).toEqual([
       expect.objectContaining({ path: 'key', severity: 'error', message: "the definition declares key 'rectification' but is a draft of workflow 'poverty-relief'", line: 4, column: 1 }),

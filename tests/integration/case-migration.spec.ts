@@ -1,0 +1,280 @@
+import { CaseDriver, ELIGIBLE_PROPOSAL, HOUSEHOLD, steps, SUPPORT_PLAN, type CaseBody } from '../support/case-driver.js';
+import { seedWorkflowSource } from '../support/seed-workflows.js';
+import { createTestApp, type TestApp } from '../support/test-app.js';
+
+let t: TestApp;
+let driver: CaseDriver;
+let admin: Record<string, string>;
+
+// Monday 2026-03-02 09:00 Beijing time; Thursday 10:00 the same week; Tuesday 10:00 the week after.
+const MONDAY = '2026-03-02T01:00:00.000Z';
+const THURSDAY = '2026-03-05T02:00:00.000Z';
+const NEXT_TUESDAY = '2026-03-10T02:00:00.000Z';
+
+/**
+ * Version 3 of poverty-entry: the proposal gets 15 working days instead of 10, the support
+ * step is renamed `supportPlan`, and the county review becomes a 或签 (any one reviewer).
+ */
+const VERSION_3 = seedWorkflowSource('poverty-entry')
+  .replace('      duration: 10wd', '      duration: 15wd')
+  .replace('  support:\n    label: 精准扶持', '  supportPlan:\n    label: 精准扶持')
+  .replaceAll('target: support\n', 'target: supportPlan\n')
+  .replace('countersign: { mode: all,', 'countersign: { mode: any,');
+
+/** 100 cases at the proposal since Monday. */
+let proposals: CaseBody[];
+/** At the support step since Thursday. */
+let a: CaseBody;
+/** Back at the proposal since Thursday (a second visit), the support step's clock paused by the return. */
+let c: CaseBody;
+/** At the county review (a countersign whose rule version 3 changes): cannot be moved. */
+let d: CaseBody;
+/** Moved to the support step on version 2 after version 3 was published. */
+let e: CaseBody;
+
+beforeAll(async () => {
+  t = await createTestApp({ now: MONDAY });
+  driver = new CaseDriver(t);
+  admin = { Authorization: `Bearer ${await driver.token('admin')}` };
+  proposals = [];
+  for (let i = 0; i < 100; i += 10) {
+    proposals.push(...(await Promise.all(Array.from({ length: 10 }, () => driver.start('ts-officer', 'poverty-entry', HOUSEHOLD)))));
+  }
+  a = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
+  c = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
+  e = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
+  t.clock.set(THURSDAY);
+  a = await driver.act('ts-officer', a, 'submit', ELIGIBLE_PROPOSAL);
+  c = await driver.act('ts-officer', await driver.act('ts-officer', c, 'submit', ELIGIBLE_PROPOSAL), 'return', { reason: '家庭成员信息不全' });
+  d = await driver.entryAtCountyReview();
+});
+
+afterAll(async () => {
+  await t.close();
+});
+
+/** Every row of the tables a migration could touch. */
+async function tables(): Promise<string> {
+  const names = ['cases', 'case_history', 'tasks', 'task_signers', 'deadlines', 'outbox', 'notifications', 'audit_log', 'workflow_definitions'];
+  const dump: Record<string, unknown> = {};
+  for (const name of names) dump[name] = await t.dataSource.query(`SELECT * FROM ${name} ORDER BY 1`);
+  return JSON.stringify(dump);
+}
+
+async function caseRows(id: string): Promise<string> {
+  return JSON.stringify({
+    case: await t.dataSource.query(`SELECT * FROM cases WHERE id = $1`, [id]),
+    history: await t.dataSource.query(`SELECT * FROM case_history WHERE case_id = $1 ORDER BY seq`, [id]),
+    tasks: await t.dataSource.query(`SELECT * FROM tasks WHERE case_id = $1 ORDER BY id`, [id]),
+    deadlines: await t.dataSource.query(`SELECT * FROM deadlines WHERE case_id = $1 ORDER BY id`, [id]),
+  });
+}
+
+async function pending(caseId: string): Promise<[string, number, string, number, string][]> {
+  const rows: { step: string; step_entry: number; kind: string; rung: number; due_at: Date }[] = await t.dataSource.query(
+    `SELECT step, step_entry, kind, rung, due_at FROM deadlines WHERE case_id = $1 AND status = 'pending' ORDER BY step, step_entry, kind, rung`,
+    [caseId],
+  );
+  return rows.map((r) => [r.step, r.step_entry, r.kind, r.rung, r.due_at.toISOString()]);
+}
+
+const migrate = (body: object) => t.http.post('/api/workflows/poverty-entry/migrations').set(admin).send(body);
+
+/** The proposal's new timers: 6 of 15 working days spent by Tuesday, 9 left — due Monday 2026-03-23 17:30. */
+const PROPOSAL_TIMERS = [
+  { kind: 'due', rung: 0, dueAt: '2026-03-23T09:30:00.000Z' },
+  { kind: 'reminder', rung: 0, dueAt: '2026-03-19T09:30:00.000Z' },
+  { kind: 'escalation', rung: 1, dueAt: '2026-03-23T09:30:00.000Z' },
+  { kind: 'escalation', rung: 2, dueAt: '2026-03-30T09:30:00.000Z' },
+  // 10 working days after the due time, 清明 (Monday 2026-04-06) skipped.
+  { kind: 'escalation', rung: 3, dueAt: '2026-04-07T09:30:00.000Z' },
+];
+
+describe('migrating running cases to a newer version', () => {
+  it('publishes version 3 while 104 cases run on version 2: they keep running on it, new cases start on 3', async () => {
+    await t.http.put('/api/workflows/poverty-entry/draft').set(admin).send({ format: 'yaml', source: VERSION_3 });
+    expect((await t.http.post('/api/workflows/poverty-entry/draft/validate').set(admin)).body).toMatchObject({ valid: true });
+    expect((await t.http.post('/api/workflows/poverty-entry/draft/publish').set(admin)).body).toMatchObject({ version: 3 });
+
+    e = await driver.act('ts-officer', e, 'submit', ELIGIBLE_PROPOSAL);
+    expect({ version: e.workflow.version, steps: steps(e) }).toEqual({ version: 2, steps: ['support'] });
+    const fresh = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
+    expect(fresh.workflow.version).toBe(3);
+    const list = await t.http.get('/api/workflows').set(admin);
+    const versions = list.body.find((w: { key: string }) => w.key === 'poverty-entry').versions;
+    expect(versions.map((v: { version: number; running: number }) => [v.version, v.running])).toEqual([
+      [2, 104],
+      [3, 1],
+    ]);
+  });
+
+  it('reports without a mapping which cases could not move and why', async () => {
+    t.clock.set(NEXT_TUESDAY);
+    const before = await tables();
+    const response = await migrate({ fromVersion: 2, toVersion: 3, dryRun: true });
+    expect(response.status).toBe(200);
+    expect(await tables()).toBe(before);
+    expect(response.body.totals).toEqual({ cases: 104, migrated: 0, migratable: 101, skipped: 3 });
+    const skipped = response.body.cases.filter((r: { outcome: string }) => r.outcome === 'skipped').map((r: { caseId: string; reason: string }) => [r.caseId, r.reason]);
+    expect(skipped).toHaveLength(3);
+    expect(skipped).toEqual(
+      expect.arrayContaining([
+        [a.id, "step 'support' (精准扶持) has no counterpart in version 3: map it to a step of that version"],
+        [e.id, "step 'support' (精准扶持) has no counterpart in version 3: map it to a step of that version"],
+        [d.id, "the countersign of step 'countyReview' changed (all → any): votes already cast would be counted under another rule"],
+      ]),
+    );
+    // Without a mapping the paused clock of the renamed step would be dropped: the report says so.
+    expect(response.body.cases.find((r: { caseId: string }) => r.caseId === c.id).pausedClocks).toEqual([
+      { from: { step: 'support', entry: 1 }, dropped: "the clock paused by a return in step 'support' is dropped: version 3 has no step 'support'" },
+    ]);
+  });
+
+  it('lists in a dry run what would happen to each case, exactly, and changes nothing', async () => {
+    const before = await tables();
+    const response = await migrate({ fromVersion: 2, toVersion: 3, mapping: { support: 'supportPlan' }, dryRun: true });
+    expect(await tables()).toBe(before);
+    expect(response.body).toMatchObject({ workflow: 'poverty-entry', fromVersion: 2, toVersion: 3, dryRun: true, mapping: { support: 'supportPlan' } });
+    expect(response.body.runId).toBeUndefined();
+    expect(response.body.totals).toEqual({ cases: 104, migrated: 0, migratable: 103, skipped: 1 });
+
+    const byId = new Map(response.body.cases.map((r: { caseId: string }) => [r.caseId, r]));
+    expect(byId.get(proposals[0].id)).toEqual({
+      caseId: proposals[0].id,
+      title: '陈大明',
+      outcome: 'migratable',
+      steps: [{ from: { step: 'propose', entry: 1 }, to: { step: 'propose', entry: 1 }, task: 'kept', role: 'officer', level: 'town' }],
+      deadlines: [
+        {
+          step: 'propose',
+          entry: 1,
+          before: '10wd',
+          after: '15wd',
+          spent: 6,
+          remaining: 9,
+          unit: 'workingDays',
+          dueAt: '2026-03-23T09:30:00.000Z',
+          timers: PROPOSAL_TIMERS,
+          keptFired: [],
+          cancelled: 5,
+        },
+      ],
+      pausedClocks: [],
+    });
+    expect(byId.get(a.id)).toMatchObject({
+      outcome: 'migratable',
+      steps: [{ from: { step: 'support', entry: 1 }, to: { step: 'supportPlan', entry: 1 }, task: 'moved', role: 'officer', level: 'town' }],
+      // 3 of 10 working days spent since Thursday: due Thursday 2026-03-19 17:30, as before.
+      deadlines: [{ step: 'supportPlan', entry: 1, before: '10wd', after: '10wd', spent: 3, remaining: 7, dueAt: '2026-03-19T09:30:00.000Z', cancelled: 4 }],
+    });
+    expect(byId.get(c.id)).toMatchObject({
+      outcome: 'migratable',
+      steps: [{ from: { step: 'propose', entry: 2 }, to: { step: 'propose', entry: 2 }, task: 'kept' }],
+      deadlines: [{ step: 'propose', entry: 2, spent: 3, remaining: 12, dueAt: '2026-03-26T09:30:00.000Z' }],
+      pausedClocks: [{ from: { step: 'support', entry: 1 }, to: { step: 'supportPlan', entry: 1 }, remaining: 10 }],
+    });
+    expect(byId.get(d.id)).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining("the countersign of step 'countyReview' changed") });
+  });
+
+  it('moves them with a mapping: recomputed deadlines, one history event each, a verifiable history, the unmappable case untouched', async () => {
+    const untouched = await caseRows(d.id);
+    const oldTask = (await t.dataSource.query(`SELECT id FROM tasks WHERE case_id = $1 AND status = 'open'`, [a.id]))[0].id;
+    const response = await migrate({ fromVersion: 2, toVersion: 3, mapping: { support: 'supportPlan' } });
+    expect(response.status).toBe(200);
+    expect(response.body.totals).toEqual({ cases: 104, migrated: 103, migratable: 0, skipped: 1 });
+    const runId = response.body.runId;
+    expect(runId).toEqual(expect.any(String));
+    expect(await caseRows(d.id)).toBe(untouched);
+
+    const migrated = [...proposals, a, c, e].map((x) => x.id);
+    const rows: { id: string; workflow_version: number; version: number; events: number }[] = await t.dataSource.query(
+      `SELECT c.id, c.workflow_version, c.version,
+              (SELECT count(*)::int FROM case_history h WHERE h.case_id = c.id AND h.event_type = 'definition' AND h.action = 'migrated') AS events
+         FROM cases c WHERE c.id = ANY($1::uuid[])`,
+      [migrated],
+    );
+    expect(rows).toHaveLength(103);
+    expect(rows.every((r) => r.workflow_version === 3 && r.events === 1)).toBe(true);
+    expect(rows.find((r) => r.id === proposals[0].id)!.version).toBe(proposals[0].version + 1);
+
+    // The proposal's timers: the old ones cancelled, the new ones at the recomputed times; the task carries the due time.
+    expect(await pending(proposals[0].id)).toEqual(PROPOSAL_TIMERS.map((p) => ['propose', 1, p.kind, p.rung, p.dueAt]).sort((x, y) => `${x[2]}${x[3]}`.localeCompare(`${y[2]}${y[3]}`)));
+    expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM deadlines WHERE case_id = $1 AND status = 'cancelled'`, [proposals[0].id])).toEqual([{ n: 5 }]);
+    const [task] = await t.dataSource.query(`SELECT step, step_entry, due_at FROM tasks WHERE case_id = $1 AND status = 'open'`, [proposals[0].id]);
+    expect({ ...task, due_at: task.due_at.toISOString() }).toEqual({ step: 'propose', step_entry: 1, due_at: '2026-03-23T09:30:00.000Z' });
+    // The renamed step's task moved (same row, same offer), with its timers.
+    expect(await t.dataSource.query(`SELECT id, step, step_entry FROM tasks WHERE case_id = $1 AND status = 'open'`, [a.id])).toEqual([{ id: oldTask, step: 'supportPlan', step_entry: 1 }]);
+    expect((await pending(a.id)).map((p) => `${p[0]}#${p[1]} ${p[2]}${p[3]} ${p[4]}`)).toEqual([
+      'supportPlan#1 due0 2026-03-19T09:30:00.000Z',
+      'supportPlan#1 escalation1 2026-03-19T09:30:00.000Z',
+      'supportPlan#1 escalation2 2026-03-26T09:30:00.000Z',
+      'supportPlan#1 reminder0 2026-03-17T09:30:00.000Z',
+    ]);
+    // The paused clock follows the renamed step.
+    expect(await t.dataSource.query(`SELECT DISTINCT step, step_entry, remaining FROM deadlines WHERE case_id = $1 AND status = 'paused'`, [c.id])).toEqual([
+      { step: 'supportPlan', step_entry: 1, remaining: 10 },
+    ]);
+
+    const [event] = await t.dataSource.query(`SELECT actor, payload FROM case_history WHERE case_id = $1 AND event_type = 'definition'`, [a.id]);
+    expect(event.actor).toMatchObject({ kind: 'user', username: 'admin' });
+    expect(event.payload).toMatchObject({ from: { version: 2 }, to: { version: 3 }, mapping: { support: 'supportPlan' }, runId, steps: [{ task: 'moved' }] });
+
+    for (const id of migrated) {
+      const verdict = await t.http.get(`/api/cases/${id}/history/verify`).set(admin);
+      expect({ id, ...verdict.body }).toMatchObject({ id, valid: true, replayMatches: true });
+    }
+
+    const audit: { kind: string; target_id: string; details: Record<string, unknown> }[] = await t.dataSource.query(
+      `SELECT kind, target_id, details FROM audit_log WHERE kind IN ('case.migrated', 'definition.migrated') ORDER BY id`,
+    );
+    expect(audit.filter((r) => r.kind === 'case.migrated').map((r) => r.target_id).sort()).toEqual([...migrated].sort());
+    expect(audit.filter((r) => r.kind === 'definition.migrated')).toEqual([
+      {
+        kind: 'definition.migrated',
+        target_id: 'poverty-entry@2',
+        details: expect.objectContaining({
+          runId,
+          fromVersion: 2,
+          toVersion: 3,
+          mapping: { support: 'supportPlan' },
+          totals: { cases: 104, migrated: 103, migratable: 0, skipped: 1 },
+          skipped: [{ caseId: d.id, reason: "the countersign of step 'countyReview' changed (all → any): votes already cast would be counted under another rule" }],
+        }),
+      },
+    ]);
+  });
+
+  it('keeps the migrated cases working on version 3, their histories still verifiable', async () => {
+    const moved = await driver.act('ts-officer', { ...a, version: a.version + 1 }, 'submit', SUPPORT_PLAN);
+    expect({ version: moved.workflow.version, steps: steps(moved) }).toEqual({ version: 3, steps: ['appraisal'] });
+
+    // Back at the renamed step, the paused clock resumes with the 10 working days it had left.
+    const resumed = await driver.act('ts-officer', { ...c, version: c.version + 1 }, 'submit', ELIGIBLE_PROPOSAL);
+    expect(steps(resumed)).toEqual(['supportPlan']);
+    const [task] = await t.dataSource.query(`SELECT step_entry, due_at FROM tasks WHERE case_id = $1 AND status = 'open'`, [c.id]);
+    // The first visit of `supportPlan` (the old visits are `support`'s), due 10 working days from now.
+    expect({ entry: task.step_entry, due: task.due_at.toISOString() }).toEqual({ entry: 1, due: '2026-03-24T09:30:00.000Z' });
+
+    const proposal = await driver.act('ts-officer', { ...proposals[1], version: proposals[1].version + 1 }, 'submit', ELIGIBLE_PROPOSAL);
+    expect(steps(proposal)).toEqual(['supportPlan']);
+    for (const id of [a.id, c.id, proposals[1].id]) {
+      expect((await t.http.get(`/api/cases/${id}/history/verify`).set(admin)).body).toMatchObject({ valid: true, replayMatches: true });
+    }
+  });
+
+  it('skips a case no longer on the old version, and refuses a request that does not fit the versions', async () => {
+    const again = await migrate({ fromVersion: 2, toVersion: 3, mapping: { support: 'supportPlan' }, caseIds: [a.id] });
+    expect(again.body.cases).toEqual([{ caseId: a.id, title: '陈大明', outcome: 'skipped', reason: 'the case runs on version 3, not 2' }]);
+
+    const before = await tables();
+    const backwards = await migrate({ fromVersion: 3, toVersion: 2 });
+    expect(backwards.status).toBe(422);
+    expect(backwards.body.details.code).toBe('INVALID_MIGRATION');
+    const unknownStep = await migrate({ fromVersion: 2, toVersion: 3, mapping: { support: 'supportPlans' } });
+    expect(unknownStep.status).toBe(422);
+    expect(unknownStep.body.details.problems).toEqual(["mapping: version 3 has no step 'supportPlans' (for 'support')"]);
+    expect((await migrate({ fromVersion: 2, toVersion: 9 })).status).toBe(404);
+    expect((await migrate({ fromVersion: 2, toVersion: 3, mapping: { support: 5 } })).status).toBe(400);
+    expect(await tables()).toBe(before);
+  });
+});
