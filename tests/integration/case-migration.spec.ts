@@ -1,3 +1,4 @@
+import { DeadlineFiringService } from '../../src/deadlines/deadline-firing.service.js';
 import { CaseDriver, ELIGIBLE_PROPOSAL, HOUSEHOLD, steps, SUPPORT_PLAN, type CaseBody } from '../support/case-driver.js';
 import { seedWorkflowSource } from '../support/seed-workflows.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -276,5 +277,63 @@ describe('migrating running cases to a newer version', () => {
     expect((await migrate({ fromVersion: 2, toVersion: 9 })).status).toBe(404);
     expect((await migrate({ fromVersion: 2, toVersion: 3, mapping: { support: 5 } })).status).toBe(400);
     expect(await tables()).toBe(before);
+  });
+
+  it('reassigns a task whose role and level changed, keeping timers that fired fired', async () => {
+    const subject = proposals[2];
+    // The reminder of the proposal (Thursday 2026-03-19 17:30) has gone out.
+    t.clock.set('2026-03-20T02:00:00.000Z');
+    const [reminder] = await t.dataSource.query(`SELECT id, generation FROM deadlines WHERE case_id = $1 AND kind = 'reminder' AND status = 'pending'`, [subject.id]);
+    expect(await t.app.get(DeadlineFiringService).fire(reminder.id, reminder.generation)).toBe('fired');
+
+    // Version 4: the county reviewer makes the proposal.
+    const version4 = VERSION_3.replace('    role: officer\n    level: town\n    deadline:\n      duration: 15wd', '    role: reviewer\n    level: county\n    deadline:\n      duration: 15wd');
+    await t.http.put('/api/workflows/poverty-entry/draft').set(admin).send({ format: 'yaml', source: version4 });
+    await t.http.post('/api/workflows/poverty-entry/draft/validate').set(admin);
+    expect((await t.http.post('/api/workflows/poverty-entry/draft/publish').set(admin)).body).toMatchObject({ version: 4 });
+
+    const [oldTask] = await t.dataSource.query(`SELECT id FROM tasks WHERE case_id = $1 AND status = 'open'`, [subject.id]);
+    const response = await migrate({ fromVersion: 3, toVersion: 4, caseIds: [subject.id] });
+    expect(response.body.cases).toEqual([
+      {
+        caseId: subject.id,
+        title: '陈大明',
+        outcome: 'migrated',
+        steps: [{ from: { step: 'propose', entry: 1 }, to: { step: 'propose', entry: 2 }, task: 'reassigned', role: 'reviewer', level: 'county', previous: { role: 'officer', level: 'town' } }],
+        // 6 working days spent before the first migration, 8 since: 1 of 15 left, due Monday 17:30 as before.
+        deadlines: [
+          {
+            step: 'propose',
+            entry: 2,
+            before: '15wd',
+            after: '15wd',
+            spent: 14,
+            remaining: 1,
+            unit: 'workingDays',
+            dueAt: '2026-03-23T09:30:00.000Z',
+            timers: PROPOSAL_TIMERS.filter((p) => p.kind !== 'reminder'),
+            keptFired: [{ kind: 'reminder', rung: 0 }],
+            cancelled: 4,
+          },
+        ],
+        pausedClocks: [],
+      },
+    ]);
+    const tasks = await t.dataSource.query(
+      `SELECT id, step, step_entry, role, level, jurisdiction_code, status, outcome, to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI') AS due FROM tasks WHERE case_id = $1 ORDER BY step_entry`,
+      [subject.id],
+    );
+    expect(tasks).toEqual([
+      { id: oldTask.id, step: 'propose', step_entry: 1, role: 'officer', level: 'town', jurisdiction_code: subject.openTasks[0].jurisdictionCode, status: 'cancelled', outcome: 'migrated', due: '2026-03-23T09:30' },
+      { id: expect.any(String), step: 'propose', step_entry: 2, role: 'reviewer', level: 'county', jurisdiction_code: '440781', status: 'open', outcome: null, due: '2026-03-23T09:30' },
+    ]);
+    expect(await t.dataSource.query(`SELECT step, step_entry, status FROM deadlines WHERE case_id = $1 AND kind = 'reminder' AND status <> 'cancelled'`, [subject.id])).toEqual([
+      { step: 'propose', step_entry: 2, status: 'fired' },
+    ]);
+
+    // The county reviewer acts on it now; the history replays over both migrations.
+    const moved = await driver.act('ts-reviewer', { ...subject, version: subject.version + 2 }, 'submit', ELIGIBLE_PROPOSAL);
+    expect({ version: moved.workflow.version, steps: steps(moved) }).toEqual({ version: 4, steps: ['supportPlan'] });
+    expect((await t.http.get(`/api/cases/${subject.id}/history/verify`).set(admin)).body).toMatchObject({ valid: true, replayMatches: true });
   });
 });
