@@ -16,7 +16,7 @@ export interface RecordedEvent {
 
 export const STATE_CHANGING_EVENTS = new Set(['started', 'action']);
 
-/** The payload of the `definition`/`migrated` history row a migration writes (src/cases/case-migration.service.ts). */
+/** The payload of the `definition`/`migrated` history row a migration writes (src/definitions/case-migration.service.ts). */
 export interface MigratedPayload {
   from: { definitionId: string; version: number };
   to: { definitionId: string; version: number };

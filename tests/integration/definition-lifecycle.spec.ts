@@ -63,6 +63,20 @@ describe('only administrators reach the definition routes', () => {
     expect(await tables()).toBe(before);
   });
 
+  it('answers 403 to an administrator bound to a county: a definition applies to every county', async () => {
+    const [hash] = await t.dataSource.query(`SELECT password_hash FROM users WHERE username = 'admin'`);
+    await t.dataSource.query(`INSERT INTO users (username, display_name, password_hash, roles, jurisdiction_code) VALUES ('ts-admin', 'ts-admin', $1, '{administrator}', '440781')`, [
+      hash.password_hash,
+    ]);
+    const token = await driver.token('ts-admin');
+    const before = await tables();
+    for (const [method, path, body] of routes) {
+      const response = await t.http[method](path).set('Authorization', `Bearer ${token}`).send(body);
+      expect({ path, status: response.status, code: response.body.details?.code }).toEqual({ path, status: 403, code: 'CITY_ADMINISTRATOR_REQUIRED' });
+    }
+    expect(await tables()).toBe(before);
+  });
+
   it('answers 401 without a token', async () => {
     expect((await t.http.get('/api/workflows/poverty-entry/draft')).status).toBe(401);
   });
