@@ -33,7 +33,7 @@ export interface DraftView {
   /** `validated` when the last validation of exactly this source found no error. */
   status: DraftStatus;
   checksum: string;
-  /** The issues of the last validation (null before the first), whatever source it saw. */
+  /** The issues of the validation of the current text; null until it is validated. */
   issues: DefinitionIssue[] | null;
   validatedAt: Date | null;
   createdBy: string | null;
@@ -80,7 +80,10 @@ export class DefinitionDraftsService {
         `INSERT INTO workflow_drafts (key, source, source_format, checksum, created_by, updated_by, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $5, $6, $6)
          ON CONFLICT (key) DO UPDATE SET source = EXCLUDED.source, source_format = EXCLUDED.source_format, checksum = EXCLUDED.checksum,
-                                         updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at
+                                         updated_by = EXCLUDED.updated_by, updated_at = EXCLUDED.updated_at,
+                                         -- A new text has not been validated: the issues shown are always those of the current text.
+                                         issues = CASE WHEN workflow_drafts.checksum = EXCLUDED.checksum THEN workflow_drafts.issues END,
+                                         validated_at = CASE WHEN workflow_drafts.checksum = EXCLUDED.checksum THEN workflow_drafts.validated_at END
          RETURNING (xmax <> 0) AS replaced`,
         [key, source, format, checksum, user.id, now],
       );
@@ -154,12 +157,13 @@ export class DefinitionDraftsService {
       // The draft's row lock serialises publishing the key.
       const row = await this.row(manager, key, true);
       if (row.validated_checksum !== row.checksum) {
+        // `issues` are those of the current text (saving a new text clears them).
         throw new DefinitionException(
-          row.validated_checksum === null && row.issues === null
-            ? `The draft of '${key}' has not been validated; validate it first`
-            : `The draft of '${key}' has changed or had errors since its last validation; validate it again`,
+          row.issues === null
+            ? `The draft of '${key}' has not been validated since it was last saved; validate it first`
+            : `The draft of '${key}' has errors; fix them and validate it again`,
           DefinitionExceptionCode.DRAFT_NOT_VALIDATED,
-          { workflow: key },
+          { workflow: key, ...(row.issues !== null ? { issues: row.issues } : {}) },
         );
       }
       const { definition, issues } = await this.check(manager, key, row.source, row.source_format);

@@ -31,7 +31,7 @@ export class WorkflowDraftEntity {
   @Column({ name: 'validated_checksum', type: 'char', length: 64, nullable: true })
   validatedChecksum!: string | null;
 
-  /** The issues of the last validation (errors and warnings, with positions). */
+  /** The issues of the validation of the current source (errors and warnings, with positions); null until it is validated. */
   @Column({ name: 'issues', type: 'jsonb', nullable: true })
   issues!: DefinitionIssue[] | null;
 

@@ -206,7 +206,7 @@ describe('drafts: draft → validated → published', () => {
 
     const early = await t.http.post('/api/workflows/poverty-entry/draft/publish').set(admin);
     expect(early.status).toBe(409);
-    expect(early.body).toMatchObject({ message: "The draft of 'poverty-entry' has not been validated; validate it first", details: { code: 'DRAFT_NOT_VALIDATED' } });
+    expect(early.body).toMatchObject({ message: "The draft of 'poverty-entry' has not been validated since it was last saved; validate it first", details: { code: 'DRAFT_NOT_VALIDATED' } });
 
     const validated = await t.http.post('/api/workflows/poverty-entry/draft/validate').set(admin);
     const warning = {
@@ -254,11 +254,13 @@ describe('drafts: draft → validated → published', () => {
     const source = readFileSync('workflows/rectification.yaml', 'utf8');
     await t.http.put('/api/workflows/rectification/draft').set(admin).send({ format: 'yaml', source });
     expect((await t.http.post('/api/workflows/rectification/draft/validate').set(admin)).body.status).toBe('validated');
+    // Saving the same text again keeps it validated; any other text makes it a draft, its issues unknown.
+    expect((await t.http.put('/api/workflows/rectification/draft').set(admin).send({ format: 'yaml', source })).body).toMatchObject({ status: 'validated', issues: [] });
     const changed = await t.http.put('/api/workflows/rectification/draft').set(admin).send({ format: 'yaml', source: `${source}# 修改\n` });
-    expect(changed.body.status).toBe('draft');
+    expect(changed.body).toMatchObject({ status: 'draft', issues: null, validatedAt: null });
     const refused = await t.http.post('/api/workflows/rectification/draft/publish').set(admin);
     expect(refused.status).toBe(409);
-    expect(refused.body.message).toBe("The draft of 'rectification' has changed or had errors since its last validation; validate it again");
+    expect(refused.body.message).toBe("The draft of 'rectification' has not been validated since it was last saved; validate it first");
     expect((await auditRows('definition.draft-saved')).slice(-1)[0].details).toMatchObject({ replaced: true });
     expect((await t.http.delete('/api/workflows/rectification/draft').set(admin)).status).toBe(204);
     expect((await auditRows('definition.draft-discarded')).slice(-1)[0]).toMatchObject({ actor_username: 'admin', target_id: 'rectification' });
@@ -316,6 +318,8 @@ steps:
     });
     const refused = await t.http.post('/api/workflows/village-notice/draft/publish').set(admin);
     expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ message: "The draft of 'village-notice' has errors; fix them and validate it again" });
+    expect(refused.body.details).toEqual({ code: 'DRAFT_NOT_VALIDATED', workflow: 'village-notice', issues: validated.body.issues });
 
     const fixed = source.replace('      calendar: lunar\n', '').replace('openCase: village-audit', 'openCase: village-notice').replace('duration: 5d', 'duration: 7d');
     await t.http.put('/api/workflows/village-notice/draft').set(admin).send({ format: 'yaml', source: fixed });
