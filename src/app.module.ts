@@ -12,6 +12,8 @@ import { JobsModule } from './jobs/jobs.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { JurisdictionsModule } from './org/jurisdictions.module.js';
 import { OrgModule } from './org/org.module.js';
+import { PlansModule } from './plans/plans.module.js';
+import { PublicModule } from './public/public.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 
 /** Wiring only: the HTTP application. */
@@ -29,6 +31,8 @@ import { TasksModule } from './tasks/tasks.module.js';
     TasksModule,
     DeadlineFiringModule,
     NotificationsModule,
+    PublicModule,
+    PlansModule,
     // The worker (JobsModule: BullMQ workers, deadline scheduler, reconciler, outbox relay)
     // runs in the API process only with RUN_WORKER=true — the default in development. In
     // production and tests it is a process of its own (src/worker.ts), so the API does not

@@ -37,6 +37,7 @@ export const AUDIT_KINDS = [
   'definition.published',
   'definition.changed',
   'calendar.changed',
+  'plan.targets-changed',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -35,6 +35,8 @@ export interface AppConfig {
   delivery: DeliveryConfig;
   /** Login rate limiting (Redis counters shared by every API process). */
   loginLimit: LoginLimitConfig;
+  /** The public notice board (公示) and its objections. */
+  publicBoard: PublicBoardConfig;
   /**
    * Express's `trust proxy`: false (default: req.ip is the socket's peer), true, a hop
    * count, or a comma-separated list of trusted proxy addresses/subnets ('loopback', '10.0.0.0/8').
@@ -50,6 +52,20 @@ export interface LoginLimitConfig {
   maxPerAddress: number;
   windowMs: number;
   /** Prefix of the counter keys; by default it names the database, so deployments sharing a Redis stay apart. */
+  keyPrefix: string;
+}
+
+/** The unauthenticated notice board: its secret and the objection limit per client address. */
+export interface PublicBoardConfig {
+  /**
+   * Keys the notice ids (which encrypt a case id) and the form tokens; HKDF derives a key of
+   * its own for each. Changing it changes every notice id and voids every form token.
+   */
+  secret: string;
+  /** Objections (POST, valid or not) per client address per window; the next one answers 429. */
+  maxObjectionsPerAddress: number;
+  objectionWindowMs: number;
+  /** Prefix of the counter keys; by default it names the database, like the login limit's. */
   keyPrefix: string;
 }
 
@@ -108,6 +124,9 @@ const RESIDENT_ID_KEY_BYTES = 32;
 /** The development refresh-token key is public as well: refused in production. */
 export const DEV_JWT_REFRESH_SECRET = 'fupin-flow-dev-refresh-secret-not-for-production';
 
+/** The development key of notice ids and form tokens is public too: refused in production. */
+export const DEV_PUBLIC_BOARD_SECRET = 'fupin-flow-dev-public-board-secret-not-for-production';
+
 /** Browser origins allowed outside production when CORS_ORIGINS is unset (local front-end dev servers). */
 export const DEV_CORS_ORIGINS: readonly string[] = [
   'http://localhost:3000',
@@ -150,6 +169,10 @@ const DEFAULTS = {
   LOGIN_MAX_PER_ADDRESS: '30',
   LOGIN_WINDOW_MS: '60000',
   LOGIN_LIMIT_PREFIX: '',
+  PUBLIC_BOARD_SECRET: DEV_PUBLIC_BOARD_SECRET,
+  PUBLIC_OBJECTIONS_MAX_PER_ADDRESS: '10',
+  PUBLIC_OBJECTIONS_WINDOW_MS: '3600000',
+  PUBLIC_LIMIT_PREFIX: '',
   TRUST_PROXY: 'false',
 } as const;
 
@@ -220,9 +243,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const jwtSecret = read('JWT_SECRET');
   const jwtRefreshSecret = read('JWT_REFRESH_SECRET');
+  const publicBoardSecret = read('PUBLIC_BOARD_SECRET');
   if (nodeEnv === 'production') {
     checkProductionSecret('JWT_SECRET', jwtSecret, DEV_JWT_SECRET, problems);
     checkProductionSecret('JWT_REFRESH_SECRET', jwtRefreshSecret, DEV_JWT_REFRESH_SECRET, problems);
+    checkProductionSecret('PUBLIC_BOARD_SECRET', publicBoardSecret, DEV_PUBLIC_BOARD_SECRET, problems);
     if (jwtRefreshSecret === jwtSecret) problems.push('JWT_REFRESH_SECRET must differ from JWT_SECRET');
   }
 
@@ -252,6 +277,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const delivery = readDeliveryConfig(read, nodeEnv, problems);
   const loginLimit = readLoginLimitConfig(read, databaseUrl, problems);
+  const publicBoard = readPublicBoardConfig(read, publicBoardSecret, databaseUrl, problems);
   const trustProxy = readTrustProxy(read('TRUST_PROXY'), problems);
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
@@ -273,6 +299,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     residentIdKey,
     delivery,
     loginLimit,
+    publicBoard,
     trustProxy,
   };
 }
@@ -380,35 +407,53 @@ export const appConfigProvider = {
   useFactory: (): AppConfig => loadAppConfig(),
 };
 
-const LOGIN_LIMIT_PREFIX = /^[A-Za-z0-9_.:{}-]{1,100}$/;
+const LIMIT_PREFIX = /^[A-Za-z0-9_.:{}-]{1,100}$/;
 
-function readLoginLimitConfig(read: (name: keyof typeof DEFAULTS) => string, databaseUrl: string, problems: string[]): LoginLimitConfig {
-  const integer = (name: keyof typeof DEFAULTS, min: number, max: number): number => {
-    const value = Number(read(name));
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}`);
-      return Number(DEFAULTS[name]);
-    }
-    return value;
-  };
-  let keyPrefix = read('LOGIN_LIMIT_PREFIX');
-  if (keyPrefix === '') {
-    // One deployment = one database: by default the counters are namespaced by its name.
-    let database = 'fupin_flow';
-    try {
-      database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || database;
-    } catch {
-      // an invalid DATABASE_URL is reported by loadAppConfig
-    }
-    keyPrefix = `fupin-login:${database.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
-  } else if (!LOGIN_LIMIT_PREFIX.test(keyPrefix)) {
-    problems.push('LOGIN_LIMIT_PREFIX must be 1 to 100 letters, digits or _ . : - { }');
+type Reader = (name: keyof typeof DEFAULTS) => string;
+
+function boundedInteger(read: Reader, name: keyof typeof DEFAULTS, min: number, max: number, problems: string[]): number {
+  const value = Number(read(name));
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}`);
+    return Number(DEFAULTS[name]);
   }
+  return value;
+}
+
+/**
+ * The prefix of a limiter's Redis keys: the variable when set, else `<base>:<database name>`
+ * (one deployment = one database), so deployments sharing a Redis stay apart.
+ */
+function readLimitPrefix(read: Reader, name: 'LOGIN_LIMIT_PREFIX' | 'PUBLIC_LIMIT_PREFIX', base: string, databaseUrl: string, problems: string[]): string {
+  const keyPrefix = read(name);
+  if (keyPrefix !== '') {
+    if (!LIMIT_PREFIX.test(keyPrefix)) problems.push(`${name} must be 1 to 100 letters, digits or _ . : - { }`);
+    return keyPrefix;
+  }
+  let database = 'fupin_flow';
+  try {
+    database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || database;
+  } catch {
+    // an invalid DATABASE_URL is reported by loadAppConfig
+  }
+  return `${base}:${database.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+
+function readLoginLimitConfig(read: Reader, databaseUrl: string, problems: string[]): LoginLimitConfig {
   return {
-    maxPerAccount: integer('LOGIN_MAX_PER_ACCOUNT', 1, 1_000_000),
-    maxPerAddress: integer('LOGIN_MAX_PER_ADDRESS', 1, 1_000_000),
-    windowMs: integer('LOGIN_WINDOW_MS', 100, 86_400_000),
-    keyPrefix,
+    maxPerAccount: boundedInteger(read, 'LOGIN_MAX_PER_ACCOUNT', 1, 1_000_000, problems),
+    maxPerAddress: boundedInteger(read, 'LOGIN_MAX_PER_ADDRESS', 1, 1_000_000, problems),
+    windowMs: boundedInteger(read, 'LOGIN_WINDOW_MS', 100, 86_400_000, problems),
+    keyPrefix: readLimitPrefix(read, 'LOGIN_LIMIT_PREFIX', 'fupin-login', databaseUrl, problems),
+  };
+}
+
+function readPublicBoardConfig(read: Reader, secret: string, databaseUrl: string, problems: string[]): PublicBoardConfig {
+  return {
+    secret,
+    maxObjectionsPerAddress: boundedInteger(read, 'PUBLIC_OBJECTIONS_MAX_PER_ADDRESS', 1, 1_000_000, problems),
+    objectionWindowMs: boundedInteger(read, 'PUBLIC_OBJECTIONS_WINDOW_MS', 100, 86_400_000, problems),
+    keyPrefix: readLimitPrefix(read, 'PUBLIC_LIMIT_PREFIX', 'fupin-public', databaseUrl, problems),
   };
 }
 

@@ -18,6 +18,8 @@ import { CalendarDayEntity } from '../deadlines/calendar-day.entity.js';
 import { DeadlineEntity } from '../deadlines/deadline.entity.js';
 import { EmailDeliveryEntity } from '../notifications/email-delivery.entity.js';
 import { NotificationEntity } from '../notifications/notification.entity.js';
+import { PlanTargetEntity } from '../plans/plan-target.entity.js';
+import { PublicObjectionEntity } from '../public/public-objection.entity.js';
 
 /** Every entity, listed by hand: a glob would silently miss a file or pick up a stray one. */
 export const ENTITIES = [
@@ -36,6 +38,8 @@ export const ENTITIES = [
   CountyPairingEntity,
   TaskSignerEntity,
   AuditEntryEntity,
+  PublicObjectionEntity,
+  PlanTargetEntity,
 ];
 
 /**
