@@ -9,6 +9,7 @@
  */
 
 import { residentIdCheckCharacter } from '../org/resident-id.js';
+import { COUNTY_UNITS, largestRemainder } from '../plans/plan-allocation.js';
 
 /** The seed's baseline (精准扶贫对象 at the end of 2015). */
 export const BASELINE = { ruralHouseholds: 4225, ruralPeople: 14172, urbanHouseholds: 872, urbanPeople: 2487 } as const;
@@ -63,32 +64,20 @@ export interface DemoHousehold {
   incomes: DemoIncome[];
 }
 
-/** Splits `total` over weights so the parts are integers summing exactly to it (largest remainder). */
-export function apportion(total: number, weights: readonly number[]): number[] {
-  const sum = weights.reduce((a, b) => a + b, 0);
-  if (sum <= 0) throw new Error('apportion: the weights must have a positive sum');
-  const exact = weights.map((w) => (total * w) / sum);
-  const parts = exact.map(Math.floor);
-  let left = total - parts.reduce((a, b) => a + b, 0);
-  const order = exact.map((x, i) => ({ i, rest: x - Math.floor(x) })).sort((a, b) => b.rest - a.rest || a.i - b.i);
-  for (const { i } of order) {
-    if (left === 0) break;
-    parts[i] += 1;
-    left -= 1;
-  }
-  return parts;
-}
-
 /**
- * The baseline per county from each county's share of the poor population (e.g. the sum of
- * its 2016–2018 plan targets). Households and people are apportioned separately, rural and
- * urban, so the city totals are exactly the seed's.
+ * The baseline per county, split the way the plan's targets are (src/plans/plan-allocation.ts):
+ * rural households and people in proportion to the county's village committees, urban ones to
+ * its residents' communities, so the city totals are exactly the seed's and a county's demo
+ * register matches the share of the plan it is held to.
  */
-export function countyBaselines(shares: ReadonlyArray<{ countyCode: string; people: number }>): CountyBaseline[] {
-  const weights = shares.map((s) => s.people);
-  const split = (total: number) => apportion(total, weights);
-  const [rh, rp, uh, up] = [split(BASELINE.ruralHouseholds), split(BASELINE.ruralPeople), split(BASELINE.urbanHouseholds), split(BASELINE.urbanPeople)];
-  return shares.map((s, i) => ({ countyCode: s.countyCode, ruralHouseholds: rh[i], ruralPeople: rp[i], urbanHouseholds: uh[i], urbanPeople: up[i] }));
+export function countyBaselines(units: ReadonlyArray<{ code: string; villages: number; communities: number }> = COUNTY_UNITS): CountyBaseline[] {
+  const villages = units.map((u) => u.villages);
+  const communities = units.map((u) => u.communities);
+  const rh = largestRemainder(BASELINE.ruralHouseholds, villages);
+  const rp = largestRemainder(BASELINE.ruralPeople, villages);
+  const uh = largestRemainder(BASELINE.urbanHouseholds, communities);
+  const up = largestRemainder(BASELINE.urbanPeople, communities);
+  return units.map((u, i) => ({ countyCode: u.code, ruralHouseholds: rh[i], ruralPeople: rp[i], urbanHouseholds: uh[i], urbanPeople: up[i] }));
 }
 
 /** mulberry32: a small, well-known 32-bit PRNG; good enough for demo data, and reproducible. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { loadJiangmenTree } from '../../../src/org/jurisdiction-loader.js';
+import { countyBaseline } from '../../../src/plans/plan-allocation.js';
 import { isValidResidentId } from '../../../src/org/resident-id.js';
 import {
-  apportion,
   BASELINE,
   countyBaselines,
   demoHouseholds,
@@ -11,7 +11,6 @@ import {
   type DemoHousehold,
 } from '../../../src/database/demo-households.js';
 
-const COUNTIES = ['440703', '440704', '440705', '440781', '440783', '440784', '440785'];
 const LOW_LINE = new Set(['440781', '440783', '440785']);
 const line = (county: string, rural: boolean) => (rural && LOW_LINE.has(county) ? 5040 : 6600);
 
@@ -20,15 +19,16 @@ const digest = (value: unknown) => createHash('sha256').update(JSON.stringify(va
 
 beforeAll(async () => {
   const places = demoPlaces(await loadJiangmenTree());
-  const shares = COUNTIES.map((countyCode, i) => ({ countyCode, people: [300, 200, 1800, 5600, 3700, 1900, 3159][i] }));
-  households = demoHouseholds({ seed: 2016, baselines: countyBaselines(shares), places, povertyLine: line, lastYear: 2018 });
+  households = demoHouseholds({ seed: 2016, baselines: countyBaselines(), places, povertyLine: line, lastYear: 2018 });
 });
 
-describe('apportion', () => {
-  it('splits a total into integer parts that sum to it exactly, largest remainders first', () => {
-    expect(apportion(10, [1, 1, 1])).toEqual([4, 3, 3]);
-    expect(apportion(3332, [1, 2, 3, 4])).toEqual([333, 666, 1000, 1333]);
-    expect(apportion(7, [0, 5, 0])).toEqual([0, 7, 0]);
+describe('the county baselines', () => {
+  it("split the seed's totals like the plan's targets: people by the county's baseline share", () => {
+    const baselines = countyBaselines();
+    const people = new Map(countyBaseline().map((c) => [c.code, c.people]));
+    expect(baselines.map((b) => b.ruralPeople + b.urbanPeople)).toEqual(baselines.map((b) => people.get(b.countyCode)));
+    expect(baselines.reduce((n, b) => n + b.ruralHouseholds, 0)).toBe(BASELINE.ruralHouseholds);
+    expect(baselines.reduce((n, b) => n + b.urbanHouseholds, 0)).toBe(BASELINE.urbanHouseholds);
   });
 });
 
@@ -47,11 +47,10 @@ describe('the demo register', () => {
 
   it('is the same for the same seed, member for member', async () => {
     const places = demoPlaces(await loadJiangmenTree());
-    const shares = COUNTIES.map((countyCode, i) => ({ countyCode, people: [300, 200, 1800, 5600, 3700, 1900, 3159][i] }));
-    const again = demoHouseholds({ seed: 2016, baselines: countyBaselines(shares), places, povertyLine: line, lastYear: 2018 });
+    const again = demoHouseholds({ seed: 2016, baselines: countyBaselines(), places, povertyLine: line, lastYear: 2018 });
     // Compared as one digest: a deep equality over 16,659 members takes jest seconds.
     expect(digest(again)).toBe(digest(households));
-    const other = demoHouseholds({ seed: 2017, baselines: countyBaselines(shares), places, povertyLine: line, lastYear: 2018 });
+    const other = demoHouseholds({ seed: 2017, baselines: countyBaselines(), places, povertyLine: line, lastYear: 2018 });
     expect(other[0].headName === households[0].headName && other[0].members.length === households[0].members.length && other[1].headName === households[1].headName).toBe(false);
   });
 
