@@ -9,6 +9,8 @@ import { WorkflowDefinitionEntity } from '../definitions/workflow-definition.ent
 @Entity({ name: 'cases' })
 @Index('idx_cases_workflow_key_status', ['workflowKey', 'status'])
 @Index('idx_cases_jurisdiction_code', ['jurisdictionCode'])
+// Partial: most cases are called by none; the children of a case are found by this index.
+@Index('idx_cases_parent_case_id', ['parentCaseId'], { where: 'parent_case_id IS NOT NULL' })
 export class CaseEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_cases' })
   id!: string;
@@ -56,6 +58,23 @@ export class CaseEntity {
 
   @Column({ name: 'history_hash', type: 'char', length: 64, nullable: true })
   historyHash!: string | null;
+
+  /**
+   * A case started by a call step of another case (src/engine/call-step.ts): the calling
+   * case, and the step and visit of it that waits for this case's outcome. Null otherwise.
+   */
+  @Column({ name: 'parent_case_id', type: 'uuid', nullable: true })
+  parentCaseId!: string | null;
+
+  @ManyToOne(() => CaseEntity, { nullable: true })
+  @JoinColumn({ name: 'parent_case_id', foreignKeyConstraintName: 'fk_cases_parent_case' })
+  parentCase?: Relation<CaseEntity> | null;
+
+  @Column({ name: 'parent_step', type: 'varchar', length: 64, nullable: true })
+  parentStep!: string | null;
+
+  @Column({ name: 'parent_step_entry', type: 'int', nullable: true })
+  parentStepEntry!: number | null;
 
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;

@@ -8,7 +8,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { canonicalJson } from '../common/canonical-json.js';
 import { diffDefinitions } from '../engine/definition-diff.js';
 import { preparedQuery } from '../database/prepared-query.js';
-import { formatIssue, loadDefinition } from '../engine/definition-validator.js';
+import { formatIssue, loadDefinitions } from '../engine/definition-validator.js';
 import type { WorkflowDefinition } from '../engine/workflow-definition.js';
 import { compileWorkflow, type CompiledWorkflow } from '../engine/workflow-machine.js';
 import { DefinitionException, DefinitionExceptionCode, workflowNotFound } from './definition.exception.js';
@@ -56,12 +56,14 @@ export class DefinitionsService implements OnModuleInit {
     const files = (await readdir(directory)).filter((f) => ['.yaml', '.yml', '.json'].includes(extname(f))).sort();
     const loaded: { definition: WorkflowDefinition; source: string; format: string }[] = [];
     const problems: string[] = [];
+    const sources = [];
     for (const file of files) {
-      const source = await readFile(join(directory, file), 'utf8');
-      const format = extname(file) === '.json' ? 'json' : 'yaml';
-      const { definition, issues } = loadDefinition(source, `workflows/${file}`, format);
+      sources.push({ source: await readFile(join(directory, file), 'utf8'), file: `workflows/${file}`, format: extname(file) === '.json' ? ('json' as const) : ('yaml' as const) });
+    }
+    // Validated together: a call step may name any workflow of the directory.
+    for (const [index, { definition, issues }] of loadDefinitions(sources).entries()) {
       problems.push(...issues.filter((i) => i.severity === 'error').map(formatIssue));
-      if (definition) loaded.push({ definition, source, format });
+      if (definition) loaded.push({ definition, source: sources[index].source, format: sources[index].format });
     }
     if (problems.length > 0) {
       throw new DefinitionException(`Invalid workflow definitions:\n${problems.join('\n')}`, DefinitionExceptionCode.INVALID_DEFINITION, HttpStatus.UNPROCESSABLE_ENTITY, { issues: problems });
