@@ -60,6 +60,9 @@ export function startCase(compiled: CompiledWorkflow, input: Omit<CaseInput, 'no
   const caseInput: CaseInput = { ...input, now: input.now.toISOString() };
   const actions: ExecutableActionObject[] = [];
   const snapshot = compiled.machine.getInitialSnapshot(inertScope(compiled.machine, actions), caseInput) as AnyMachineSnapshot;
+  // xstate turns an error thrown while entering the first step (a call step's input that
+  // fails) into an error snapshot; a transition throws it. Both refuse the same way.
+  if (snapshot.status === 'error') throw snapshot.error;
   return result(compiled, snapshot, actions);
 }
 
