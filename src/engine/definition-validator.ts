@@ -846,6 +846,7 @@ class SemanticCheck {
     }
     if (step.call === undefined) return;
     const callPath = [...path, 'call'];
+    for (const name of Object.keys(step.call.input ?? {})) this.reservedName(name, [...callPath, 'input', name], 'field');
     const workflow = step.call.workflow;
     if (workflow === definition.key) {
       list.error([...callPath, 'workflow'], `step '${ref.key}' calls its own workflow '${workflow}': every case would start another one without end`);

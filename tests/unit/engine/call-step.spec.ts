@@ -291,6 +291,10 @@ describe('validating call steps', () => {
     ],
     ['an outcome to no step', (d) => (d.steps.inquiry.outcomes[1].target = 'close'), [{ path: 'steps.inquiry.outcomes.1.target', message: 'outcome target: there is no step named \'close\'; steps that can be named here: inquiry, decide, closed' }]],
     ['an invalid input expression', (d) => (d.steps.inquiry.call.input.note = { eval: 'x' }), [{ path: 'steps.inquiry.call.input.note.eval', message: 'invalid input expression: unknown operator "eval"' }]],
+    ['a reserved name as an input field', (d) => (d.steps.inquiry.call.input.constructor = 'x'), [
+      { path: 'steps.inquiry.call.input.constructor', message: "'constructor' is a reserved name (a built-in property of every JavaScript object); choose another field name" },
+      { path: 'steps.inquiry.call.input.constructor', message: "'constructor' is not a start field of 'inquiry'; its start fields: subject, note" },
+    ]],
     ['a call on a task step', (d) => (d.steps.decide.call = { workflow: 'inquiry' }), [{ path: 'steps.decide.call', message: "only a call step (type: call) has 'call'" }]],
   ])('refuses %s', (_name, change, expected) => {
     const result = validateDefinition(hearingWith(change), 'hearing.json', undefined, known);
