@@ -37,6 +37,8 @@ export const AUDIT_KINDS = [
   'definition.published',
   'definition.changed',
   'calendar.changed',
+  'rules.changed',
+  'household.exported',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -9,6 +9,7 @@ import { WorkflowDefinitionEntity } from '../definitions/workflow-definition.ent
 @Entity({ name: 'cases' })
 @Index('idx_cases_workflow_key_status', ['workflowKey', 'status'])
 @Index('idx_cases_jurisdiction_code', ['jurisdictionCode'])
+@Index('idx_cases_household', ['householdId'], { where: '"household_id" IS NOT NULL' })
 export class CaseEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_cases' })
   id!: string;
@@ -56,6 +57,14 @@ export class CaseEntity {
 
   @Column({ name: 'history_hash', type: 'char', length: 64, nullable: true })
   historyHash!: string | null;
+
+  /** The household file (src/households) the case is about, when started from one. */
+  @Column({ name: 'household_id', type: 'uuid', nullable: true })
+  householdId!: string | null;
+
+  /** The year whose rules (src/rules) the guards read; null: the year the case started in. */
+  @Column({ name: 'rules_year', type: 'smallint', nullable: true })
+  rulesYear!: number | null;
 
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;
