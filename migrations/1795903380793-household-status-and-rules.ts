@@ -39,8 +39,8 @@ DECLARE
   new_exited date;
   new_reentered date;
   changes jsonb := '[]'::jsonb;
-  actor uuid;
-  actor_name varchar(64);
+  who uuid;
+  who_name varchar(64);
   next_version int;
 BEGIN
   target := CASE
@@ -76,14 +76,14 @@ BEGIN
     RETURN NULL;
   END IF;
   -- The history row of this very statement: AFTER row triggers run once the statement is done.
-  SELECT actor_id, actor->>'username' INTO actor, actor_name FROM case_history WHERE case_id = NEW.id AND seq = NEW.history_seq;
+  SELECT h.actor_id, h.actor->>'username' INTO who, who_name FROM case_history h WHERE h.case_id = NEW.id AND h.seq = NEW.history_seq;
   UPDATE households
      SET register_status = target, registered_on = new_registered, exited_on = new_exited, reentered_on = new_reentered,
-         version = version + 1, updated_at = NEW.updated_at, updated_by = actor
+         version = version + 1, updated_at = NEW.updated_at, updated_by = who
    WHERE id = NEW.household_id
   RETURNING version INTO next_version;
   INSERT INTO household_versions (household_id, version, at, actor_id, actor_username, kind, changes, case_id)
-  VALUES (NEW.household_id, next_version, NEW.updated_at, actor, actor_name, 'case-status', changes, NEW.id);
+  VALUES (NEW.household_id, next_version, NEW.updated_at, who, who_name, 'case-status', changes, NEW.id);
   RETURN NULL;
 END
 $$`);
@@ -99,7 +99,7 @@ SELECT y.year, 6600, 5040, '{440781,440783,440785}', 7560, 1.5, 15218, 0.45,
          {"key":"compulsoryEducation","label":"义务教育有保障","labelEn":"Compulsory education guaranteed"},
          {"key":"basicMedical","label":"基本医疗有保障","labelEn":"Basic medical care guaranteed"},
          {"key":"housingSafety","label":"住房安全有保障","labelEn":"Housing safety guaranteed"}]'::jsonb,
-       y.target, '{urbanDibaoStandard,ruralMeanIncome}'
+       y.target, '{ruralMeanIncome,urbanDibaoStandard}'
   FROM (VALUES (2016, 150000), (2017, 180000), (2018, 200000)) AS y(year, target)
 ON CONFLICT (year) DO NOTHING`);
     }

@@ -167,8 +167,9 @@ export class HouseholdsService {
   /** Moves the file to its next version and records the change (the row must be locked). */
   async recordChange(manager: EntityManager, householdId: string, user: AuthUser | null, kind: string, changes: FileChange[], caseId: string | null = null): Promise<number> {
     const now = this.clock.now();
+    // Wrapped in a SELECT: TypeORM answers a bare UPDATE … RETURNING with [rows, count].
     const [{ version }] = await manager.query(
-      `UPDATE households SET version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $1 RETURNING version`,
+      `WITH moved AS (UPDATE households SET version = version + 1, updated_at = $2, updated_by = $3 WHERE id = $1 RETURNING version) SELECT version FROM moved`,
       [householdId, now, user?.id ?? null],
     );
     await manager.query(
