@@ -45,7 +45,8 @@ export class LocalAttachmentStore extends AttachmentStore {
     return path;
   }
 
-  async put(key: string, bytes: Buffer): Promise<void> {
+  /** The content type is the database row's to keep; a file holds bytes only. */
+  async put(key: string, bytes: Buffer, _contentType?: string): Promise<void> {
     const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const temporary = join(dirname(path), `.${randomUUID()}.part`);
