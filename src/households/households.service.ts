@@ -30,6 +30,7 @@ import { householdAccess, type HouseholdAccess } from './household-access.js';
 import {
   changesBetween,
   flatten,
+  NET_INCOME_SOURCES,
   perCapitaIncome,
   REGISTER_STATUS_LABELS,
   VOLUNTEER_GROUP_SIZE,
@@ -442,6 +443,10 @@ export class HouseholdsService {
 
   /** Replaces a year's income records. */
   async putIncomes(user: AuthUser, id: string, year: number, input: PutIncomesDto) {
+    const negative = input.records.flatMap((r, i) => (r.amount < 0 && !NET_INCOME_SOURCES.includes(r.source) ? [`records[${i}]: a ${r.source} income cannot be negative`] : []));
+    if (negative.length > 0) {
+      throw new HouseholdException(`The income records are not valid: ${negative.join('; ')} (only net business and property incomes can be losses)`, HouseholdExceptionCode.INVALID_HOUSEHOLD, { problems: negative });
+    }
     return this.inTransaction(async (manager) => {
       const row = await this.writable(manager, user, id, input.expectedVersion);
       const before = await this.incomes(manager, id, year);

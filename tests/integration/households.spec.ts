@@ -294,7 +294,17 @@ describe('attachments', () => {
 
   it('keeps a case’s minutes with the household while the case moves on', async () => {
     const officer = await as('ts-officer');
-    await officer.put(`/api/households/${household.id}/incomes/2017`, { expectedVersion: household.version, records: [{ source: 'wage', amount: 8000 }] });
+    const negativeWage = await officer.put(`/api/households/${household.id}/incomes/2017`, { expectedVersion: household.version, records: [{ source: 'wage', amount: -1 }] });
+    expect(negativeWage.status).toBe(422);
+    expect(negativeWage.body.message).toBe('The income records are not valid: records[0]: a wage income cannot be negative (only net business and property incomes can be losses)');
+    const incomes = await officer.put(`/api/households/${household.id}/incomes/2017`, {
+      expectedVersion: household.version,
+      records: [
+        { source: 'wage', amount: 9000 },
+        { source: 'business', amount: -1000, note: '养殖亏损' },
+      ],
+    });
+    expect(incomes.body.incomes).toEqual([{ year: 2017, records: expect.any(Array), total: 8000, perCapita: 4000 }]);
     const started = await officer.post(`/api/households/${household.id}/cases`, { workflow: 'poverty-entry', year: 2017 });
     expect(started.status).toBe(201);
     expect(started.body.case.jurisdictionCode).toBe(village);
