@@ -38,6 +38,8 @@ export const AUDIT_KINDS = [
   'definition.changed',
   'calendar.changed',
   'plan.targets-changed',
+  'rules.changed',
+  'household.exported',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -11,6 +11,7 @@ import { WorkflowDefinitionEntity } from '../definitions/workflow-definition.ent
 @Index('idx_cases_jurisdiction_code', ['jurisdictionCode'])
 // Partial: most cases are called by none; the children of a case are found by this index.
 @Index('idx_cases_parent_case_id', ['parentCaseId'], { where: 'parent_case_id IS NOT NULL' })
+@Index('idx_cases_household', ['householdId'], { where: '"household_id" IS NOT NULL' })
 export class CaseEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_cases' })
   id!: string;
@@ -75,6 +76,13 @@ export class CaseEntity {
 
   @Column({ name: 'parent_step_entry', type: 'int', nullable: true })
   parentStepEntry!: number | null;
+  /** The household file (src/households) the case is about, when started from one. */
+  @Column({ name: 'household_id', type: 'uuid', nullable: true })
+  householdId!: string | null;
+
+  /** The year whose rules (src/rules) the guards read; null: the year the case started in. */
+  @Column({ name: 'rules_year', type: 'smallint', nullable: true })
+  rulesYear!: number | null;
 
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;

@@ -30,6 +30,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { countersignOutcome } from '../engine/countersign.js';
 import { WITHDRAW_ACTION } from '../engine/withdraw.js';
 import { ResidentIdCipher } from '../org/resident-id-cipher.js';
+import { RulesService } from '../rules/rules.service.js';
 import { TaskException, TaskExceptionCode } from '../tasks/task.exception.js';
 import { caseAccess, type CaseAccess } from './case-access.js';
 import { caseNotFound, CaseException, CaseExceptionCode, fromEngine, readOnlyAccess, versionConflict } from './case.exception.js';
@@ -180,9 +181,11 @@ export class CasesService {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly residentIds: ResidentIdCipher,
+    private readonly rules: RulesService,
   ) {}
 
-  async start(user: AuthUser, command: StartCaseCommand): Promise<CaseView> {
+  /** `manager`: a caller's transaction (a household file starting its case and linking it). */
+  async start(user: AuthUser, command: StartCaseCommand, manager: EntityManager = this.dataSource.manager): Promise<CaseView> {
     const published = await this.definitions.latest(command.workflow);
     const { definition } = published.compiled;
     const jurisdiction = command.jurisdiction ?? user.jurisdictionCode;
@@ -215,16 +218,17 @@ export class CasesService {
     const now = this.clock.now();
     let prepared: PreparedStart;
     try {
-      prepared = await this.prepareStart(this.dataSource.manager, published, command.data, jurisdiction, toActor(user), now, 0);
+      prepared = await this.prepareStart(manager, published, command.data, jurisdiction, toActor(user), now, 0);
     } catch (error) {
       if (error instanceof EngineException) throw fromEngine(error);
       throw error;
     }
+    // A caller's manager is already its transaction; otherwise a child case needs one.
     const { row, openTasks } =
-      prepared.children.length === 0
-        ? await this.writeStart(this.dataSource.manager, prepared)
-        : await this.dataSource.transaction((manager) => this.writeStart(manager, prepared));
-    return this.view(this.dataSource.manager, published, row, user, openTasks);
+      prepared.children.length === 0 || manager !== this.dataSource.manager
+        ? await this.writeStart(manager, prepared)
+        : await this.dataSource.transaction((inTransaction) => this.writeStart(inTransaction, prepared));
+    return this.view(manager, published, row, user, openTasks);
   }
 
   /**
@@ -506,7 +510,7 @@ export class CasesService {
     }
     if (gate.kind === 'defer') {
       // Checked as if taken now (role, form, guard) so that nothing unacceptable is held.
-      applyAction(published.compiled, row.snapshot, { action: command.action, step: stepKey, input: command.data ?? {}, actor, now, comment: command.comment });
+      applyAction(published.compiled, row.snapshot, { action: command.action, step: stepKey, input: command.data ?? {}, actor, now, comment: command.comment, params: await this.rules.guardParams(manager, published.compiled, row, command) });
       const pending: PendingAction = { action: command.action, step: stepKey, data: command.data ?? {}, actorId: user.id, ...(command.comment !== undefined ? { comment: command.comment } : {}) };
       await manager.query(`UPDATE tasks SET pending_action = $2, assignee_id = coalesce(assignee_id, $3) WHERE id = $1`, [task!.id, JSON.stringify(pending), user.id]);
       await this.appendEvent(manager, row, 'task.action-held', null, actor, { taskId: task!.id, ...pending }, now);
@@ -533,7 +537,7 @@ export class CasesService {
   ): Promise<OpenTaskRow[] | undefined> {
     const countersign = published.compiled.steps.get(task.step)!.definition.countersign!;
     const actor = toActor(user);
-    const request = { action: command.action, step: task.step, input: command.data ?? {}, actor, now, comment: command.comment };
+    const request = { action: command.action, step: task.step, input: command.data ?? {}, actor, now, comment: command.comment, params: await this.rules.guardParams(manager, published.compiled, row, command) };
     applyAction(published.compiled, row.snapshot, request);
     const vote = [task.id, user.id, command.action, command.comment ?? null, now];
     let ballots: { user_id: string; status: string; decision: string | null }[] = task.signers.filter((s) => s.kind === 'countersign');
@@ -689,7 +693,7 @@ export class CasesService {
   }
 
   /** The counties that the county containing `code` helps (对口帮扶); none for a city-level node. */
-  private async countiesHelpedBy(manager: EntityManager, code: string): Promise<string[]> {
+  async countiesHelpedBy(manager: EntityManager, code: string): Promise<string[]> {
     if (levelOf(code) === 'city') return [];
     const county = jurisdictionAt(code, 'county');
     const rows: { helped_code: string }[] = await manager.query(`SELECT helped_code FROM county_pairings WHERE helper_code = $1`, [county]);
@@ -732,6 +736,8 @@ export class CasesService {
       actor,
       now,
       comment: command.comment,
+      // The year's rules override the definition's params of the same name (src/rules).
+      params: await this.rules.guardParams(manager, published.compiled, row, command),
     });
     return this.commitTransition(manager, row, actor, command.action, result, expected, now, taskGateStep);
   }

@@ -42,6 +42,23 @@ export interface AppConfig {
    * count, or a comma-separated list of trusted proxy addresses/subnets ('loopback', '10.0.0.0/8').
    */
   trustProxy: boolean | number | string;
+  /** Where household attachments (minutes, notice photos) are kept, and their limits. */
+  attachments: AttachmentsConfig;
+}
+
+/**
+ * Household attachments: a local directory by default (ATTACHMENTS_DIR), or an
+ * S3-compatible bucket (ATTACHMENT_STORE=s3 with S3_ENDPOINT, S3_BUCKET, S3_REGION,
+ * S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY; path-style URLs, as MinIO and most
+ * S3-compatible stores serve them).
+ */
+export interface AttachmentsConfig {
+  store: 'local' | 's3';
+  /** The local directory (created when missing). */
+  dir: string;
+  /** The largest file accepted, in bytes (ATTACHMENT_MAX_BYTES, default 10 MiB). */
+  maxBytes: number;
+  s3: { endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string } | null;
 }
 
 /** Fixed-window login counters in Redis. */
@@ -174,6 +191,14 @@ const DEFAULTS = {
   PUBLIC_OBJECTIONS_WINDOW_MS: '3600000',
   PUBLIC_LIMIT_PREFIX: '',
   TRUST_PROXY: 'false',
+  ATTACHMENT_STORE: 'local',
+  ATTACHMENTS_DIR: 'storage/attachments',
+  ATTACHMENT_MAX_BYTES: String(10 * 1024 * 1024),
+  S3_ENDPOINT: '',
+  S3_BUCKET: '',
+  S3_REGION: 'us-east-1',
+  S3_ACCESS_KEY_ID: '',
+  S3_SECRET_ACCESS_KEY: '',
 } as const;
 
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'test', 'production'];
@@ -279,6 +304,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const loginLimit = readLoginLimitConfig(read, databaseUrl, problems);
   const publicBoard = readPublicBoardConfig(read, publicBoardSecret, databaseUrl, problems);
   const trustProxy = readTrustProxy(read('TRUST_PROXY'), problems);
+  const attachments = readAttachmentsConfig(read, problems);
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return {
@@ -301,7 +327,32 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginLimit,
     publicBoard,
     trustProxy,
+    attachments,
   };
+}
+
+function readAttachmentsConfig(read: (name: keyof typeof DEFAULTS) => string, problems: string[]): AttachmentsConfig {
+  const store = read('ATTACHMENT_STORE');
+  if (store !== 'local' && store !== 's3') problems.push('ATTACHMENT_STORE must be local or s3');
+  const maxBytes = Number(read('ATTACHMENT_MAX_BYTES'));
+  if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > 200 * 1024 * 1024) {
+    problems.push('ATTACHMENT_MAX_BYTES must be an integer from 1 to 209715200 (200 MiB)');
+  }
+  let s3: AttachmentsConfig['s3'] = null;
+  if (store === 's3') {
+    const missing = (['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((name) => read(name) === '');
+    if (missing.length > 0) problems.push(`ATTACHMENT_STORE=s3 needs ${missing.join(', ')}`);
+    else checkUrl('S3_ENDPOINT', read('S3_ENDPOINT'), ['http:', 'https:'], problems);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(read('S3_BUCKET')) && read('S3_BUCKET') !== '') problems.push('S3_BUCKET must be a bucket name (3 to 63 lower-case letters, digits, . or -)');
+    s3 = {
+      endpoint: read('S3_ENDPOINT').replace(/\/+$/, ''),
+      bucket: read('S3_BUCKET'),
+      region: read('S3_REGION'),
+      accessKeyId: read('S3_ACCESS_KEY_ID'),
+      secretAccessKey: read('S3_SECRET_ACCESS_KEY'),
+    };
+  }
+  return { store: store === 's3' ? 's3' : 'local', dir: read('ATTACHMENTS_DIR'), maxBytes: Number.isInteger(maxBytes) ? maxBytes : Number(DEFAULTS.ATTACHMENT_MAX_BYTES), s3 };
 }
 
 /** A production secret must be set (not the public development value) and long enough. */

@@ -44,6 +44,7 @@ describe('app configuration', () => {
       loginLimit: { maxPerAccount: 10, maxPerAddress: 30, windowMs: 60_000, keyPrefix: 'fupin-login:fupin_flow' },
       publicBoard: { secret: DEV_PUBLIC_BOARD_SECRET, maxObjectionsPerAddress: 10, objectionWindowMs: 3_600_000, keyPrefix: 'fupin-public:fupin_flow' },
       trustProxy: false,
+      attachments: { store: 'local', dir: 'storage/attachments', maxBytes: 10 * 1024 * 1024, s3: null },
       delivery: expect.objectContaining({
         runWorker: true, // development runs the worker inside the API process
         bullmqPrefix: 'fupin',
@@ -77,6 +78,19 @@ describe('app configuration', () => {
       keyPrefix: 'board-test',
     });
     expect(() => loadAppConfig({ PUBLIC_OBJECTIONS_MAX_PER_ADDRESS: '0' })).toThrow(/PUBLIC_OBJECTIONS_MAX_PER_ADDRESS must be an integer/);
+  });
+
+  it('keeps attachments in a local directory by default and in an S3-compatible bucket when configured completely', () => {
+    const s3 = { ATTACHMENT_STORE: 's3', S3_ENDPOINT: 'http://minio:9000/', S3_BUCKET: 'fupin-attachments', S3_ACCESS_KEY_ID: 'key', S3_SECRET_ACCESS_KEY: 'secret' };
+    expect(loadAppConfig({ ...s3, ATTACHMENT_MAX_BYTES: '5000000' }).attachments).toEqual({
+      store: 's3',
+      dir: 'storage/attachments',
+      maxBytes: 5_000_000,
+      s3: { endpoint: 'http://minio:9000', bucket: 'fupin-attachments', region: 'us-east-1', accessKeyId: 'key', secretAccessKey: 'secret' },
+    });
+    expect(() => loadAppConfig({ ...s3, S3_BUCKET: '' })).toThrow(/ATTACHMENT_STORE=s3 needs S3_BUCKET/);
+    expect(() => loadAppConfig({ ATTACHMENT_STORE: 'ftp' })).toThrow(/ATTACHMENT_STORE must be local or s3/);
+    expect(() => loadAppConfig({ ATTACHMENT_MAX_BYTES: '0' })).toThrow(/ATTACHMENT_MAX_BYTES must be an integer/);
   });
 
   it('reads the refresh-token lifetime, which must outlast the access token', () => {
