@@ -17,6 +17,9 @@ COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY workflows ./workflows
+# Household attachments (ATTACHMENTS_DIR, default storage/attachments): owned by the user the
+# process runs as; docker-compose mounts a volume here so they outlive the container.
+RUN mkdir -p /app/storage/attachments && chown -R node:node /app/storage
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main.js"]

@@ -9,10 +9,14 @@ import { DatabaseModule } from './database/database.module.js';
 import { DeadlineFiringModule } from './deadlines/deadline-firing.module.js';
 import { DefinitionAdminModule } from './definitions/definition-admin.module.js';
 import { DefinitionsModule } from './definitions/definitions.module.js';
+import { HouseholdsModule } from './households/households.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { JurisdictionsModule } from './org/jurisdictions.module.js';
 import { OrgModule } from './org/org.module.js';
+import { PlansModule } from './plans/plans.module.js';
+import { PublicModule } from './public/public.module.js';
+import { RulesModule } from './rules/rules.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 
 /** Wiring only: the HTTP application. */
@@ -31,6 +35,10 @@ import { TasksModule } from './tasks/tasks.module.js';
     DeadlineFiringModule,
     DefinitionAdminModule,
     NotificationsModule,
+    PublicModule,
+    PlansModule,
+    RulesModule,
+    HouseholdsModule,
     // The worker (JobsModule: BullMQ workers, deadline scheduler, reconciler, outbox relay)
     // runs in the API process only with RUN_WORKER=true — the default in development. In
     // production and tests it is a process of its own (src/worker.ts), so the API does not

@@ -43,6 +43,9 @@ export const AUDIT_KINDS = [
   'definition.migrated',
   'case.migrated',
   'calendar.changed',
+  'plan.targets-changed',
+  'rules.changed',
+  'household.exported',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 
@@ -153,7 +156,8 @@ export class AuditService {
               target_id AS "targetId", jurisdiction_code AS "jurisdictionCode", address, details,
               (extract(epoch FROM at) * 1000000)::bigint::text AS micros
          FROM audit_log WHERE ${where.join(' AND ')}
-        ORDER BY at DESC, id DESC LIMIT $${params.length}`,
+        -- audit_log.id, not the output column \`id\` (text): '10' sorts before '9' as text.
+        ORDER BY at DESC, audit_log.id DESC LIMIT $${params.length}`,
       params,
     )) as Array<AuditEntryView & { micros: string }>;
     const page = rows.slice(0, filter.limit);

@@ -11,6 +11,9 @@ import { WorkflowDefinitionEntity } from '../definitions/workflow-definition.ent
 @Index('idx_cases_jurisdiction_code', ['jurisdictionCode'])
 // The cases of one version: counted per version, and found to migrate them to another.
 @Index('idx_cases_definition', ['definitionId'])
+// Partial: most cases are called by none; the children of a case are found by this index.
+@Index('idx_cases_parent_case_id', ['parentCaseId'], { where: 'parent_case_id IS NOT NULL' })
+@Index('idx_cases_household', ['householdId'], { where: '"household_id" IS NOT NULL' })
 export class CaseEntity {
   @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'pk_cases' })
   id!: string;
@@ -58,6 +61,30 @@ export class CaseEntity {
 
   @Column({ name: 'history_hash', type: 'char', length: 64, nullable: true })
   historyHash!: string | null;
+
+  /**
+   * A case started by a call step of another case (src/engine/call-step.ts): the calling
+   * case, and the step and visit of it that waits for this case's outcome. Null otherwise.
+   */
+  @Column({ name: 'parent_case_id', type: 'uuid', nullable: true })
+  parentCaseId!: string | null;
+
+  @ManyToOne(() => CaseEntity, { nullable: true })
+  @JoinColumn({ name: 'parent_case_id', foreignKeyConstraintName: 'fk_cases_parent_case' })
+  parentCase?: Relation<CaseEntity> | null;
+
+  @Column({ name: 'parent_step', type: 'varchar', length: 64, nullable: true })
+  parentStep!: string | null;
+
+  @Column({ name: 'parent_step_entry', type: 'int', nullable: true })
+  parentStepEntry!: number | null;
+  /** The household file (src/households) the case is about, when started from one. */
+  @Column({ name: 'household_id', type: 'uuid', nullable: true })
+  householdId!: string | null;
+
+  /** The year whose rules (src/rules) the guards read; null: the year the case started in. */
+  @Column({ name: 'rules_year', type: 'smallint', nullable: true })
+  rulesYear!: number | null;
 
   @Column({ name: 'created_by', type: 'uuid', nullable: true })
   createdBy!: string | null;

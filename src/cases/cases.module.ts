@@ -2,15 +2,16 @@ import { Module } from '@nestjs/common';
 import { DeadlinesModule } from '../deadlines/deadlines.module.js';
 import { DefinitionsModule } from '../definitions/definitions.module.js';
 import { residentIdCipherProvider } from '../org/resident-id-cipher.js';
+import { RulesModule } from '../rules/rules.module.js';
 import { CasesController } from './cases.controller.js';
 import { CasesService } from './cases.service.js';
 import { ResidentIdsController } from './resident-ids.controller.js';
 import { ResidentIdsService } from './resident-ids.service.js';
 
 @Module({
-  imports: [DefinitionsModule, DeadlinesModule],
+  imports: [DefinitionsModule, DeadlinesModule, RulesModule],
   controllers: [CasesController, ResidentIdsController],
   providers: [CasesService, ResidentIdsService, residentIdCipherProvider],
-  exports: [CasesService],
+  exports: [CasesService, ResidentIdsService],
 })
 export class CasesModule {}

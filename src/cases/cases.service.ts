@@ -7,10 +7,12 @@ import { Clock } from '../common/clock.js';
 import { preparedQuery } from '../database/prepared-query.js';
 import { DeadlinesService } from '../deadlines/deadlines.service.js';
 import { DefinitionsService, type PublishedDefinition } from '../definitions/definitions.service.js';
+import { CHILD_DONE_ACTION } from '../engine/call-step.js';
 import {
   activeSteps,
   applyAction,
   availableActions,
+  childDone,
   offeringStep,
   startCase,
   withdraw,
@@ -22,18 +24,29 @@ import { EngineException, EngineExceptionCode } from '../engine/engine.exception
 import { validateFormInput } from '../engine/form-input.js';
 import { replayHistory } from '../engine/history-replay.js';
 import { isWithin, jurisdictionAt, levelOf } from '../engine/jurisdiction-code.js';
+import type { Effect } from '../engine/effects.js';
 import type { ActEvent, Actor } from '../engine/workflow-machine.js';
 import { AuditService } from '../audit/audit.service.js';
 import { countersignOutcome } from '../engine/countersign.js';
 import { WITHDRAW_ACTION } from '../engine/withdraw.js';
 import { ResidentIdCipher } from '../org/resident-id-cipher.js';
+import { RulesService } from '../rules/rules.service.js';
 import { TaskException, TaskExceptionCode } from '../tasks/task.exception.js';
 import { caseAccess, type CaseAccess } from './case-access.js';
 import { caseNotFound, CaseException, CaseExceptionCode, fromEngine, readOnlyAccess, versionConflict } from './case.exception.js';
 import { canonicalJson, GENESIS_HASH, hashEvent, verifyChain, type StoredChainRow } from './history-chain.js';
 import { actionFields, presentResidentIds, sealResidentIds } from './resident-id-sealing.js';
 import { gateAction, openTaskOfStep, type GatedTask, type PendingAction } from './task-gate.js';
-import { ACT_WRITE_SQL, actWriteParams, START_WRITE_SQL, startWriteParams, type HistoryRowParams, type OpenTaskRow, type WriteResult } from './transition-writes.js';
+import {
+  ACT_WRITE_SQL,
+  actWriteParams,
+  START_WRITE_SQL,
+  startWriteParams,
+  type CallLink,
+  type HistoryRowParams,
+  type OpenTaskRow,
+  type WriteResult,
+} from './transition-writes.js';
 
 export interface StartCaseCommand {
   workflow: string;
@@ -60,9 +73,24 @@ export interface CaseView {
   currentSteps: { key: string; label: string; labelEn?: string; entry: number; enteredAt: string }[];
   openTasks: { id: string; step: string; role: string; level: string; jurisdictionCode: string; assigneeId: string | null; openedAt: Date }[];
   availableActions: ReturnType<typeof availableActions>;
+  /** The case whose call step started this one and waits for its outcome; null otherwise. */
+  parent: { id: string; workflow: string; step: string; stepEntry: number } | null;
+  /** The cases this one's call steps started, oldest first. */
+  children: CaseChild[];
   version: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A case started by a call step, as its calling case lists it. */
+export interface CaseChild {
+  id: string;
+  workflow: string;
+  status: string;
+  finished: boolean;
+  step: string;
+  stepEntry: number;
+  createdAt: string | Date;
 }
 
 /** What a route does with a case, as the denied-access audit row records it. */
@@ -82,6 +110,12 @@ export interface CaseRow {
   updated_at: Date;
   last_seq: number | null;
   last_hash: string | null;
+  /** Set on a case started by a call step (src/engine/call-step.ts). */
+  parent_case_id: string | null;
+  parent_workflow: string | null;
+  parent_step: string | null;
+  parent_step_entry: number | null;
+  children: CaseChild[];
 }
 
 /**
@@ -91,10 +125,44 @@ export interface CaseRow {
 // The history head lives on the case row itself, so that a read locked FOR UPDATE (which
 // re-checks only the locked row after waiting) still sees the head that the holder of the
 // lock moved.
+// The call links come along: the parent's workflow and the children are read through the
+// primary key and the partial index on parent_case_id, and neither row is locked (FOR UPDATE
+// locks only the rows of the outer query).
 const CASE_READ_SQL = `SELECT c.id, c.definition_id, c.status, c.snapshot, c.title, c.jurisdiction_code, c.version,
-        c.created_at, c.updated_at, nullif(c.history_seq, 0) AS last_seq, c.history_hash AS last_hash
+        c.created_at, c.updated_at, nullif(c.history_seq, 0) AS last_seq, c.history_hash AS last_hash,
+        c.parent_case_id, c.parent_step, c.parent_step_entry,
+        (SELECT p.workflow_key FROM cases p WHERE p.id = c.parent_case_id) AS parent_workflow,
+        (SELECT coalesce(json_agg(json_build_object('id', k.id, 'workflow', k.workflow_key, 'status', k.status,
+                                                    'finished', k.snapshot->>'status' = 'done', 'step', k.parent_step,
+                                                    'stepEntry', k.parent_step_entry, 'createdAt', k.created_at)
+                                  ORDER BY k.created_at, k.id), '[]'::json)
+           FROM cases k WHERE k.parent_case_id = c.id) AS children
    FROM cases c
   WHERE c.id = $1`;
+
+/**
+ * How deep a start may nest call steps that are entered at once (a workflow whose first
+ * step calls another whose first step calls another …): a cycle the validator could not see
+ * (a newer version of a called workflow) fails here instead of looping.
+ */
+const MAX_START_NESTING = 8;
+
+/** A case start computed before anything is written: the engine's result and the child cases its first steps start. */
+interface PreparedStart {
+  published: PublishedDefinition;
+  data: Record<string, unknown>;
+  jurisdiction: string;
+  actor: Actor;
+  now: Date;
+  result: TransitionResult;
+  children: PreparedChild[];
+}
+
+/** A child case a transition's call step starts: the effect and the child's own prepared start. */
+interface PreparedChild {
+  effect: Extract<Effect, { type: 'startChildCase' }>;
+  start: PreparedStart;
+}
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
 
@@ -113,9 +181,11 @@ export class CasesService {
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly residentIds: ResidentIdCipher,
+    private readonly rules: RulesService,
   ) {}
 
-  async start(user: AuthUser, command: StartCaseCommand): Promise<CaseView> {
+  /** `manager`: a caller's transaction (a household file starting its case and linking it). */
+  async start(user: AuthUser, command: StartCaseCommand, manager: EntityManager = this.dataSource.manager): Promise<CaseView> {
     const published = await this.definitions.latest(command.workflow);
     const { definition } = published.compiled;
     const jurisdiction = command.jurisdiction ?? user.jurisdictionCode;
@@ -143,10 +213,22 @@ export class CasesService {
     }
 
     // One statement writes the case and everything its first step asks for, so it needs no
-    // explicit transaction: a statement is atomic on its own.
+    // explicit transaction: a statement is atomic on its own — unless the first step is a
+    // call step, whose child case is more statements.
     const now = this.clock.now();
-    const { row, openTasks } = await this.insertCase(this.dataSource.manager, published, command.data, jurisdiction, toActor(user), now);
-    return this.view(this.dataSource.manager, published, row, user, openTasks);
+    let prepared: PreparedStart;
+    try {
+      prepared = await this.prepareStart(manager, published, command.data, jurisdiction, toActor(user), now, 0);
+    } catch (error) {
+      if (error instanceof EngineException) throw fromEngine(error);
+      throw error;
+    }
+    // A caller's manager is already its transaction; otherwise a child case needs one.
+    const { row, openTasks } =
+      prepared.children.length === 0 || manager !== this.dataSource.manager
+        ? await this.writeStart(manager, prepared)
+        : await this.dataSource.transaction((inTransaction) => this.writeStart(inTransaction, prepared));
+    return this.view(manager, published, row, user, openTasks);
   }
 
   /**
@@ -160,21 +242,58 @@ export class CasesService {
     if (issues.length > 0) {
       throw new EngineException(EngineExceptionCode.INVALID_INPUT, `System start of ${workflow}: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, { issues });
     }
-    return (await this.insertCase(manager, published, data, jurisdiction, SYSTEM_ACTOR, now)).row.id;
+    const prepared = await this.prepareStart(manager, published, data, jurisdiction, SYSTEM_ACTOR, now, 0);
+    return (await this.writeStart(manager, prepared)).row.id;
   }
 
-  /** Starts a case in one statement (START_WRITE_SQL): the case row, its first history row, tasks, timers, outbox. */
-  private async insertCase(
+  /**
+   * Computes a case start without writing anything: the engine's first step and, for each
+   * call step it enters at once, the child case's own start (recursively). Every refusal —
+   * a child's start form the call's input does not fill — is thrown here, before any write.
+   */
+  private async prepareStart(
     manager: EntityManager,
     published: PublishedDefinition,
     data: Record<string, unknown>,
     jurisdiction: string,
     actor: Actor,
     now: Date,
-  ): Promise<{ row: CaseRow; openTasks: OpenTaskRow[] }> {
+    depth: number,
+  ): Promise<PreparedStart> {
+    const result = startCase(published.compiled, { data, jurisdiction, now });
+    const children = await this.prepareChildren(manager, result.effects, jurisdiction, now, depth + 1);
+    return { published, data, jurisdiction, actor, now, result, children };
+  }
+
+  /**
+   * The child cases a transition's call steps start (`startChildCase` effects), prepared:
+   * the called workflow's newest version, its start form filled by the call's input — a
+   * form that input does not fit refuses the transition (CALL_INPUT_INVALID), so nothing is
+   * written — and the child's own first step. The child works in the caller's jurisdiction.
+   */
+  private async prepareChildren(manager: EntityManager, effects: Effect[], jurisdiction: string, now: Date, depth: number): Promise<PreparedChild[]> {
+    const children: PreparedChild[] = [];
+    for (const effect of effects) {
+      if (effect.type !== 'startChildCase') continue;
+      const refuse = (message: string, details: Record<string, unknown> = {}) =>
+        new EngineException(EngineExceptionCode.CALL_INPUT_INVALID, `Step '${effect.step}' cannot start '${effect.workflow}': ${message}`, { step: effect.step, workflow: effect.workflow, ...details });
+      if (depth > MAX_START_NESTING) throw refuse(`call steps entered at once nest more than ${MAX_START_NESTING} cases deep (a cycle of calls?)`);
+      const published = await this.definitions.latest(effect.workflow, manager);
+      const issues = validateFormInput(published.compiled.definition.start.fields, effect.input);
+      if (issues.length > 0) throw refuse(`its start form is not filled: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, { issues });
+      children.push({ effect, start: await this.prepareStart(manager, published, effect.input, jurisdiction, SYSTEM_ACTOR, now, depth) });
+    }
+    return children;
+  }
+
+  /**
+   * Writes a prepared start in one statement (START_WRITE_SQL): the case row, its first
+   * history row, tasks, timers, outbox — then the child cases of its first steps, each
+   * linked to it and recorded in its history (`call` / `started`).
+   */
+  private async writeStart(manager: EntityManager, prepared: PreparedStart, calledBy?: CallLink): Promise<{ row: CaseRow; openTasks: OpenTaskRow[] }> {
+    const { published, data, jurisdiction, actor, now, result } = prepared;
     const { definition } = published.compiled;
-    const caseInput = { data, jurisdiction, now };
-    const result = startCase(published.compiled, caseInput);
     const id = randomUUID();
     const title = definition.titleField ? String(data[definition.titleField] ?? '') || null : null;
     const row: CaseRow = {
@@ -190,8 +309,15 @@ export class CasesService {
       updated_at: now,
       last_seq: null,
       last_hash: null,
+      parent_case_id: calledBy?.caseId ?? null,
+      parent_workflow: null,
+      parent_step: calledBy?.step ?? null,
+      parent_step_entry: calledBy?.entry ?? null,
+      children: [],
     };
-    const history = this.historyRow(row, 'started', null, actor, { ...caseInput, now: now.toISOString() }, now);
+    // A child's start event names its calling step visit, so the link is in the hash chain too.
+    const started = { data, jurisdiction, now: now.toISOString(), ...(calledBy ? { calledBy } : {}) };
+    const history = this.historyRow(row, 'started', null, actor, started, now);
     const deadlines = await this.deadlines.plan(manager, id, result.effects, now);
     const written = await this.write(
       manager,
@@ -212,12 +338,57 @@ export class CasesService {
         actorId: actor.id,
         history,
         now,
+        calledBy,
       }),
     );
     if (written.affected !== 1) throw new Error(`Case ${id} was not inserted`);
     Object.assign(row, { last_seq: history.seq, last_hash: history.hash });
     for (const effect of deadlines.resumes) await this.deadlines.resume(manager, id, effect, now);
+    await this.startChildren(manager, row, prepared.children, now);
     return { row, openTasks: written.open_tasks };
+  }
+
+  /**
+   * Writes the prepared child cases of `row`'s call steps, in the caller's transaction, and
+   * records each on `row` (locked by the caller, or new): a `call` / `started` history event
+   * with the child's id, and the child among `row.children` for the view.
+   */
+  private async startChildren(manager: EntityManager, row: CaseRow, children: PreparedChild[], now: Date): Promise<void> {
+    for (const { effect, start } of children) {
+      const link = { caseId: row.id, step: effect.step, entry: effect.stepEntry };
+      const child = (await this.writeStart(manager, start, link)).row;
+      await this.appendEvent(manager, row, 'call', 'started', SYSTEM_ACTOR, { step: effect.step, entry: effect.stepEntry, workflow: effect.workflow, childCaseId: child.id }, now);
+      row.children.push({ id: child.id, workflow: effect.workflow, status: child.status, finished: child.snapshot.status === 'done', step: effect.step, stepEntry: effect.stepEntry, createdAt: now });
+    }
+  }
+
+  /**
+   * A child case finished: its outcome goes to the call step of the calling case that waits
+   * for it, in the same transaction as the child's final action. Lock order: the child's row
+   * (held by the caller) first, then the parent's. Safe because nothing ever locks a case and
+   * then one of its children — a parent's own transitions only insert children (rows nobody
+   * else can see yet) and never touch running ones — so the locks are always taken from a
+   * child up its chain of callers, and two children of one parent simply queue on it.
+   *
+   * When the parent no longer waits at that step visit (it moved on, or finished), the
+   * outcome is recorded on the parent (`call` / `outcome-skipped`) and changes nothing; when
+   * the parent's definition refuses it (no outcome holds, the next call step's input does not
+   * fit), that is recorded (`call` / `outcome-refused`) and the parent stays at the step —
+   * the child's action is never refused for its parent's sake. The engine refuses before
+   * anything is written (prepareChildren runs before the write), so nothing half-done stays.
+   */
+  private async deliverOutcome(manager: EntityManager, child: CaseRow, status: string, now: Date): Promise<void> {
+    const parent = await this.loadRow(manager, child.parent_case_id!, true);
+    const published = await this.definitions.byId(parent.definition_id);
+    const link = { step: child.parent_step!, stepEntry: child.parent_step_entry! };
+    try {
+      const result = childDone(published.compiled, parent.snapshot, { ...link, childCaseId: child.id, status, data: child.data, actor: SYSTEM_ACTOR, now });
+      await this.commitTransition(manager, parent, SYSTEM_ACTOR, CHILD_DONE_ACTION, result, parent.version, now);
+    } catch (error) {
+      if (!(error instanceof EngineException)) throw error;
+      const skipped = error.code === EngineExceptionCode.CALL_NOT_WAITING;
+      await this.appendEvent(manager, parent, 'call', skipped ? 'outcome-skipped' : 'outcome-refused', SYSTEM_ACTOR, { ...link, childCaseId: child.id, status, reason: error.message }, now);
+    }
   }
 
   async get(user: AuthUser, id: string): Promise<CaseView> {
@@ -339,7 +510,7 @@ export class CasesService {
     }
     if (gate.kind === 'defer') {
       // Checked as if taken now (role, form, guard) so that nothing unacceptable is held.
-      applyAction(published.compiled, row.snapshot, { action: command.action, step: stepKey, input: command.data ?? {}, actor, now, comment: command.comment });
+      applyAction(published.compiled, row.snapshot, { action: command.action, step: stepKey, input: command.data ?? {}, actor, now, comment: command.comment, params: await this.rules.guardParams(manager, published.compiled, row, command) });
       const pending: PendingAction = { action: command.action, step: stepKey, data: command.data ?? {}, actorId: user.id, ...(command.comment !== undefined ? { comment: command.comment } : {}) };
       await manager.query(`UPDATE tasks SET pending_action = $2, assignee_id = coalesce(assignee_id, $3) WHERE id = $1`, [task!.id, JSON.stringify(pending), user.id]);
       await this.appendEvent(manager, row, 'task.action-held', null, actor, { taskId: task!.id, ...pending }, now);
@@ -366,7 +537,7 @@ export class CasesService {
   ): Promise<OpenTaskRow[] | undefined> {
     const countersign = published.compiled.steps.get(task.step)!.definition.countersign!;
     const actor = toActor(user);
-    const request = { action: command.action, step: task.step, input: command.data ?? {}, actor, now, comment: command.comment };
+    const request = { action: command.action, step: task.step, input: command.data ?? {}, actor, now, comment: command.comment, params: await this.rules.guardParams(manager, published.compiled, row, command) };
     applyAction(published.compiled, row.snapshot, request);
     const vote = [task.id, user.id, command.action, command.comment ?? null, now];
     let ballots: { user_id: string; status: string; decision: string | null }[] = task.signers.filter((s) => s.kind === 'countersign');
@@ -523,7 +694,7 @@ export class CasesService {
   }
 
   /** The counties that the county containing `code` helps (对口帮扶); none for a city-level node. */
-  private async countiesHelpedBy(manager: EntityManager, code: string): Promise<string[]> {
+  async countiesHelpedBy(manager: EntityManager, code: string): Promise<string[]> {
     if (levelOf(code) === 'city') return [];
     const county = jurisdictionAt(code, 'county');
     const rows: { helped_code: string }[] = await manager.query(`SELECT helped_code FROM county_pairings WHERE helper_code = $1`, [county]);
@@ -535,7 +706,11 @@ export class CasesService {
       ? await preparedQuery<CaseRow>(manager, 'case-read-locked', `${CASE_READ_SQL} FOR UPDATE`, [id])
       : await preparedQuery<CaseRow>(manager, 'case-read', CASE_READ_SQL, [id]);
     const row = rows[0];
-    if (row) row.data = row.snapshot.context.data;
+    if (row) {
+      row.data = row.snapshot.context.data;
+      // As written by startChildren (jsonb gives timestamps in its own format).
+      for (const child of row.children) child.createdAt = new Date(child.createdAt);
+    }
     return row;
   }
 
@@ -562,6 +737,8 @@ export class CasesService {
       actor,
       now,
       comment: command.comment,
+      // The year's rules override the definition's params of the same name (src/rules).
+      params: await this.rules.guardParams(manager, published.compiled, row, command),
     });
     return this.commitTransition(manager, row, actor, command.action, result, expected, now, taskGateStep);
   }
@@ -580,6 +757,8 @@ export class CasesService {
     now: Date,
     taskGateStep?: string,
   ): Promise<TransitionResult & { openTasks: OpenTaskRow[] }> {
+    // Child cases are prepared (and any refusal thrown) before anything is written.
+    const children = await this.prepareChildren(manager, result.effects, row.jurisdiction_code, now, 1);
     const history = this.historyRow(row, 'action', action, actor, result.event, now);
     const deadlines = await this.deadlines.plan(manager, row.id, result.effects, now);
     // All the writes in one statement, gated on the version (ACT_WRITE_SQL).
@@ -619,6 +798,9 @@ export class CasesService {
     });
     // Resuming a paused clock (rare: after a return for correction) reads and writes on its own.
     for (const effect of deadlines.resumes) await this.deadlines.resume(manager, row.id, effect, now);
+    await this.startChildren(manager, row, children, now);
+    const finished = result.effects.find((effect) => effect.type === 'caseFinished');
+    if (finished && row.parent_case_id !== null) await this.deliverOutcome(manager, row, finished.status, now);
     return { ...result, openTasks: written.open_tasks };
   }
 
@@ -736,6 +918,11 @@ export class CasesService {
         openedAt: new Date(t.opened_at),
       })),
       availableActions: availableActions(compiled, row.snapshot, toActor(user)),
+      parent:
+        row.parent_case_id === null
+          ? null
+          : { id: row.parent_case_id, workflow: row.parent_workflow ?? '', step: row.parent_step!, stepEntry: row.parent_step_entry! },
+      children: row.children,
       version: row.version,
       createdAt: row.created_at,
       updatedAt: row.updated_at,

@@ -43,13 +43,33 @@ export class ResidentIdsService {
   ) {}
 
   async reveal(user: AuthUser, caseId: string, path: string, address: string | null): Promise<RevealedResidentId> {
+    return this.revealSealed(user, { targetType: 'case', targetId: caseId, path, address }, async () => {
+      // The same check as GET /api/cases/:id: a case outside the caller's jurisdiction is 404.
+      const view = await this.cases.get(user, caseId);
+      const [row] = await this.dataSource.query(`SELECT snapshot->'context'->'data' AS data FROM cases WHERE id = $1`, [caseId]);
+      return { sealed: valueAt(row?.data, path), jurisdictionCode: view.jurisdictionCode, details: { caseId, path } };
+    });
+  }
+
+  /**
+   * A reveal of any sealed resident ID (a case's data, a household member): the permission
+   * check first (refused: `access.denied`), then `locate` — which applies the target's own
+   * access rule and finds the sealed value — then the decryption and the `resident-id.revealed`
+   * audit row, written before the number leaves.
+   */
+  async revealSealed(
+    user: AuthUser,
+    target: { targetType: string; targetId: string; path: string; address: string | null },
+    locate: () => Promise<{ sealed: unknown; jurisdictionCode: string; details: Record<string, unknown> }>,
+  ): Promise<RevealedResidentId> {
+    const { targetType, targetId, path, address } = target;
     const actor = { id: user.id, username: user.username };
     if (!user.permissions.includes(REVEAL_RESIDENT_ID)) {
       await this.audit.record({
         kind: 'access.denied',
         actor,
-        targetType: 'case',
-        targetId: caseId,
+        targetType,
+        targetId,
         address,
         details: { permission: REVEAL_RESIDENT_ID, action: 'reveal-resident-id', path },
       });
@@ -60,19 +80,16 @@ export class ResidentIdsService {
         { permission: REVEAL_RESIDENT_ID },
       );
     }
-    // The same check as GET /api/cases/:id: a case outside the caller's jurisdiction is 404.
-    const view = await this.cases.get(user, caseId);
-    const [row] = await this.dataSource.query(`SELECT snapshot->'context'->'data' AS data FROM cases WHERE id = $1`, [caseId]);
-    const sealed = valueAt(row?.data, path);
+    const { sealed, jurisdictionCode, details } = await locate();
     if (!isSealedResidentId(sealed)) {
-      throw new ResidentIdException(`The case holds no resident ID number at ${path}`, ResidentIdExceptionCode.RESIDENT_ID_NOT_FOUND, HttpStatus.NOT_FOUND, { path });
+      throw new ResidentIdException(`The ${targetType} holds no resident ID number at ${path}`, ResidentIdExceptionCode.RESIDENT_ID_NOT_FOUND, HttpStatus.NOT_FOUND, { path });
     }
     let residentId: string;
     try {
       residentId = this.cipher.decrypt(sealed.token);
     } catch (error) {
       if (!(error instanceof ResidentIdCipherError)) throw error;
-      this.logger.error(`Case ${caseId}: the resident ID at ${path} cannot be decrypted: ${error.message}`);
+      this.logger.error(`${targetType} ${targetId}: the resident ID at ${path} cannot be decrypted: ${error.message}`);
       throw new ResidentIdException(
         `The resident ID number at ${path} cannot be decrypted with the current key`,
         ResidentIdExceptionCode.RESIDENT_ID_UNREADABLE,
@@ -84,11 +101,11 @@ export class ResidentIdsService {
     await this.audit.record({
       kind: 'resident-id.revealed',
       actor,
-      targetType: 'case',
-      targetId: caseId,
-      jurisdictionCode: view.jurisdictionCode,
+      targetType,
+      targetId,
+      jurisdictionCode,
       address,
-      details: { caseId, path, masked: sealed.masked },
+      details: { ...details, masked: sealed.masked },
     });
     return { path, residentId };
   }

@@ -159,12 +159,15 @@ SELECT (SELECT count(*) FROM gate)::int AS affected,
  * A new case: the gate inserts the case row at version 0. Start-only parameters:
  *   $14 workflow key · $15 workflow version · $16 definition id · $17 status · $18 snapshot
  *   $19 data · $20 title · $21 jurisdiction code
+ *   $22–$24 the calling case, step and step visit of a case started by a call step (else null)
  */
 export const START_WRITE_SQL = `
 WITH
   gate AS (
-    INSERT INTO cases (id, workflow_key, workflow_version, definition_id, status, snapshot, data, title, jurisdiction_code, version, created_by, created_at, updated_at, history_seq, history_hash)
-    VALUES ($1::uuid, $14::text, $15::int, $16::uuid, $17::text, $18::jsonb, $19::jsonb, $20::text, $21::text, 0, $3::uuid, $2::timestamptz, $2::timestamptz, $4::int, $10::text)
+    INSERT INTO cases (id, workflow_key, workflow_version, definition_id, status, snapshot, data, title, jurisdiction_code, version, created_by, created_at, updated_at, history_seq, history_hash,
+                       parent_case_id, parent_step, parent_step_entry)
+    VALUES ($1::uuid, $14::text, $15::int, $16::uuid, $17::text, $18::jsonb, $19::jsonb, $20::text, $21::text, 0, $3::uuid, $2::timestamptz, $2::timestamptz, $4::int, $10::text,
+            $22::uuid, $23::text, $24::int)
     RETURNING id
   ),${COMMON_WRITES}
 SELECT (SELECT count(*) FROM gate)::int AS affected,
@@ -243,6 +246,8 @@ export function startWriteParams(input: {
   actorId: string | null;
   history: HistoryRowParams;
   now: Date;
+  /** A case started by a call step: the calling case and the step visit waiting for it. */
+  calledBy?: CallLink;
 }): unknown[] {
   return [
     ...commonParams(input.caseId, input.jurisdiction, input.effects, input.deadlines, input.actorId, input.history, input.now),
@@ -254,5 +259,15 @@ export function startWriteParams(input: {
     JSON.stringify(input.data),
     input.title,
     input.jurisdiction,
+    input.calledBy?.caseId ?? null,
+    input.calledBy?.step ?? null,
+    input.calledBy?.entry ?? null,
   ];
+}
+
+/** The call step visit (of case `caseId`) that started a case and waits for its outcome. */
+export interface CallLink {
+  caseId: string;
+  step: string;
+  entry: number;
 }

@@ -35,11 +35,30 @@ export interface AppConfig {
   delivery: DeliveryConfig;
   /** Login rate limiting (Redis counters shared by every API process). */
   loginLimit: LoginLimitConfig;
+  /** The public notice board (公示) and its objections. */
+  publicBoard: PublicBoardConfig;
   /**
    * Express's `trust proxy`: false (default: req.ip is the socket's peer), true, a hop
    * count, or a comma-separated list of trusted proxy addresses/subnets ('loopback', '10.0.0.0/8').
    */
   trustProxy: boolean | number | string;
+  /** Where household attachments (minutes, notice photos) are kept, and their limits. */
+  attachments: AttachmentsConfig;
+}
+
+/**
+ * Household attachments: a local directory by default (ATTACHMENTS_DIR), or an
+ * S3-compatible bucket (ATTACHMENT_STORE=s3 with S3_ENDPOINT, S3_BUCKET, S3_REGION,
+ * S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY; path-style URLs, as MinIO and most
+ * S3-compatible stores serve them).
+ */
+export interface AttachmentsConfig {
+  store: 'local' | 's3';
+  /** The local directory (created when missing). */
+  dir: string;
+  /** The largest file accepted, in bytes (ATTACHMENT_MAX_BYTES, default 10 MiB). */
+  maxBytes: number;
+  s3: { endpoint: string; bucket: string; region: string; accessKeyId: string; secretAccessKey: string } | null;
 }
 
 /** Fixed-window login counters in Redis. */
@@ -50,6 +69,20 @@ export interface LoginLimitConfig {
   maxPerAddress: number;
   windowMs: number;
   /** Prefix of the counter keys; by default it names the database, so deployments sharing a Redis stay apart. */
+  keyPrefix: string;
+}
+
+/** The unauthenticated notice board: its secret and the objection limit per client address. */
+export interface PublicBoardConfig {
+  /**
+   * Keys the notice ids (which encrypt a case id) and the form tokens; HKDF derives a key of
+   * its own for each. Changing it changes every notice id and voids every form token.
+   */
+  secret: string;
+  /** Objections (POST, valid or not) per client address per window; the next one answers 429. */
+  maxObjectionsPerAddress: number;
+  objectionWindowMs: number;
+  /** Prefix of the counter keys; by default it names the database, like the login limit's. */
   keyPrefix: string;
 }
 
@@ -108,6 +141,9 @@ const RESIDENT_ID_KEY_BYTES = 32;
 /** The development refresh-token key is public as well: refused in production. */
 export const DEV_JWT_REFRESH_SECRET = 'fupin-flow-dev-refresh-secret-not-for-production';
 
+/** The development key of notice ids and form tokens is public too: refused in production. */
+export const DEV_PUBLIC_BOARD_SECRET = 'fupin-flow-dev-public-board-secret-not-for-production';
+
 /** Browser origins allowed outside production when CORS_ORIGINS is unset (local front-end dev servers). */
 export const DEV_CORS_ORIGINS: readonly string[] = [
   'http://localhost:3000',
@@ -150,7 +186,19 @@ const DEFAULTS = {
   LOGIN_MAX_PER_ADDRESS: '30',
   LOGIN_WINDOW_MS: '60000',
   LOGIN_LIMIT_PREFIX: '',
+  PUBLIC_BOARD_SECRET: DEV_PUBLIC_BOARD_SECRET,
+  PUBLIC_OBJECTIONS_MAX_PER_ADDRESS: '10',
+  PUBLIC_OBJECTIONS_WINDOW_MS: '3600000',
+  PUBLIC_LIMIT_PREFIX: '',
   TRUST_PROXY: 'false',
+  ATTACHMENT_STORE: 'local',
+  ATTACHMENTS_DIR: 'storage/attachments',
+  ATTACHMENT_MAX_BYTES: String(10 * 1024 * 1024),
+  S3_ENDPOINT: '',
+  S3_BUCKET: '',
+  S3_REGION: 'us-east-1',
+  S3_ACCESS_KEY_ID: '',
+  S3_SECRET_ACCESS_KEY: '',
 } as const;
 
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'test', 'production'];
@@ -220,9 +268,11 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const jwtSecret = read('JWT_SECRET');
   const jwtRefreshSecret = read('JWT_REFRESH_SECRET');
+  const publicBoardSecret = read('PUBLIC_BOARD_SECRET');
   if (nodeEnv === 'production') {
     checkProductionSecret('JWT_SECRET', jwtSecret, DEV_JWT_SECRET, problems);
     checkProductionSecret('JWT_REFRESH_SECRET', jwtRefreshSecret, DEV_JWT_REFRESH_SECRET, problems);
+    checkProductionSecret('PUBLIC_BOARD_SECRET', publicBoardSecret, DEV_PUBLIC_BOARD_SECRET, problems);
     if (jwtRefreshSecret === jwtSecret) problems.push('JWT_REFRESH_SECRET must differ from JWT_SECRET');
   }
 
@@ -252,7 +302,9 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
   const delivery = readDeliveryConfig(read, nodeEnv, problems);
   const loginLimit = readLoginLimitConfig(read, databaseUrl, problems);
+  const publicBoard = readPublicBoardConfig(read, publicBoardSecret, databaseUrl, problems);
   const trustProxy = readTrustProxy(read('TRUST_PROXY'), problems);
+  const attachments = readAttachmentsConfig(read, problems);
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return {
@@ -273,8 +325,34 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     residentIdKey,
     delivery,
     loginLimit,
+    publicBoard,
     trustProxy,
+    attachments,
   };
+}
+
+function readAttachmentsConfig(read: (name: keyof typeof DEFAULTS) => string, problems: string[]): AttachmentsConfig {
+  const store = read('ATTACHMENT_STORE');
+  if (store !== 'local' && store !== 's3') problems.push('ATTACHMENT_STORE must be local or s3');
+  const maxBytes = Number(read('ATTACHMENT_MAX_BYTES'));
+  if (!Number.isInteger(maxBytes) || maxBytes < 1 || maxBytes > 200 * 1024 * 1024) {
+    problems.push('ATTACHMENT_MAX_BYTES must be an integer from 1 to 209715200 (200 MiB)');
+  }
+  let s3: AttachmentsConfig['s3'] = null;
+  if (store === 's3') {
+    const missing = (['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const).filter((name) => read(name) === '');
+    if (missing.length > 0) problems.push(`ATTACHMENT_STORE=s3 needs ${missing.join(', ')}`);
+    else checkUrl('S3_ENDPOINT', read('S3_ENDPOINT'), ['http:', 'https:'], problems);
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(read('S3_BUCKET')) && read('S3_BUCKET') !== '') problems.push('S3_BUCKET must be a bucket name (3 to 63 lower-case letters, digits, . or -)');
+    s3 = {
+      endpoint: read('S3_ENDPOINT').replace(/\/+$/, ''),
+      bucket: read('S3_BUCKET'),
+      region: read('S3_REGION'),
+      accessKeyId: read('S3_ACCESS_KEY_ID'),
+      secretAccessKey: read('S3_SECRET_ACCESS_KEY'),
+    };
+  }
+  return { store: store === 's3' ? 's3' : 'local', dir: read('ATTACHMENTS_DIR'), maxBytes: Number.isInteger(maxBytes) ? maxBytes : Number(DEFAULTS.ATTACHMENT_MAX_BYTES), s3 };
 }
 
 /** A production secret must be set (not the public development value) and long enough. */
@@ -380,35 +458,53 @@ export const appConfigProvider = {
   useFactory: (): AppConfig => loadAppConfig(),
 };
 
-const LOGIN_LIMIT_PREFIX = /^[A-Za-z0-9_.:{}-]{1,100}$/;
+const LIMIT_PREFIX = /^[A-Za-z0-9_.:{}-]{1,100}$/;
 
-function readLoginLimitConfig(read: (name: keyof typeof DEFAULTS) => string, databaseUrl: string, problems: string[]): LoginLimitConfig {
-  const integer = (name: keyof typeof DEFAULTS, min: number, max: number): number => {
-    const value = Number(read(name));
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}`);
-      return Number(DEFAULTS[name]);
-    }
-    return value;
-  };
-  let keyPrefix = read('LOGIN_LIMIT_PREFIX');
-  if (keyPrefix === '') {
-    // One deployment = one database: by default the counters are namespaced by its name.
-    let database = 'fupin_flow';
-    try {
-      database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || database;
-    } catch {
-      // an invalid DATABASE_URL is reported by loadAppConfig
-    }
-    keyPrefix = `fupin-login:${database.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
-  } else if (!LOGIN_LIMIT_PREFIX.test(keyPrefix)) {
-    problems.push('LOGIN_LIMIT_PREFIX must be 1 to 100 letters, digits or _ . : - { }');
+type Reader = (name: keyof typeof DEFAULTS) => string;
+
+function boundedInteger(read: Reader, name: keyof typeof DEFAULTS, min: number, max: number, problems: string[]): number {
+  const value = Number(read(name));
+  if (!Number.isInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be an integer from ${min} to ${max}`);
+    return Number(DEFAULTS[name]);
   }
+  return value;
+}
+
+/**
+ * The prefix of a limiter's Redis keys: the variable when set, else `<base>:<database name>`
+ * (one deployment = one database), so deployments sharing a Redis stay apart.
+ */
+function readLimitPrefix(read: Reader, name: 'LOGIN_LIMIT_PREFIX' | 'PUBLIC_LIMIT_PREFIX', base: string, databaseUrl: string, problems: string[]): string {
+  const keyPrefix = read(name);
+  if (keyPrefix !== '') {
+    if (!LIMIT_PREFIX.test(keyPrefix)) problems.push(`${name} must be 1 to 100 letters, digits or _ . : - { }`);
+    return keyPrefix;
+  }
+  let database = 'fupin_flow';
+  try {
+    database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1)) || database;
+  } catch {
+    // an invalid DATABASE_URL is reported by loadAppConfig
+  }
+  return `${base}:${database.replace(/[^A-Za-z0-9_.-]/g, '_')}`;
+}
+
+function readLoginLimitConfig(read: Reader, databaseUrl: string, problems: string[]): LoginLimitConfig {
   return {
-    maxPerAccount: integer('LOGIN_MAX_PER_ACCOUNT', 1, 1_000_000),
-    maxPerAddress: integer('LOGIN_MAX_PER_ADDRESS', 1, 1_000_000),
-    windowMs: integer('LOGIN_WINDOW_MS', 100, 86_400_000),
-    keyPrefix,
+    maxPerAccount: boundedInteger(read, 'LOGIN_MAX_PER_ACCOUNT', 1, 1_000_000, problems),
+    maxPerAddress: boundedInteger(read, 'LOGIN_MAX_PER_ADDRESS', 1, 1_000_000, problems),
+    windowMs: boundedInteger(read, 'LOGIN_WINDOW_MS', 100, 86_400_000, problems),
+    keyPrefix: readLimitPrefix(read, 'LOGIN_LIMIT_PREFIX', 'fupin-login', databaseUrl, problems),
+  };
+}
+
+function readPublicBoardConfig(read: Reader, secret: string, databaseUrl: string, problems: string[]): PublicBoardConfig {
+  return {
+    secret,
+    maxObjectionsPerAddress: boundedInteger(read, 'PUBLIC_OBJECTIONS_MAX_PER_ADDRESS', 1, 1_000_000, problems),
+    objectionWindowMs: boundedInteger(read, 'PUBLIC_OBJECTIONS_WINDOW_MS', 100, 86_400_000, problems),
+    keyPrefix: readLimitPrefix(read, 'PUBLIC_LIMIT_PREFIX', 'fupin-public', databaseUrl, problems),
   };
 }
 

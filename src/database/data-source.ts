@@ -19,6 +19,18 @@ import { CalendarDayEntity } from '../deadlines/calendar-day.entity.js';
 import { DeadlineEntity } from '../deadlines/deadline.entity.js';
 import { EmailDeliveryEntity } from '../notifications/email-delivery.entity.js';
 import { NotificationEntity } from '../notifications/notification.entity.js';
+import { PlanTargetEntity } from '../plans/plan-target.entity.js';
+import { PublicObjectionEntity } from '../public/public-objection.entity.js';
+import { HouseholdEntity } from '../households/household.entity.js';
+import { HouseholdMemberEntity } from '../households/household-member.entity.js';
+import {
+  HouseholdAttachmentEntity,
+  HouseholdChecklistEntity,
+  HouseholdIncomeEntity,
+  HouseholdVersionEntity,
+  HouseholdVisitEntity,
+} from '../households/household-records.entity.js';
+import { YearlyRulesEntity } from '../rules/yearly-rules.entity.js';
 
 /** Every entity, listed by hand: a glob would silently miss a file or pick up a stray one. */
 export const ENTITIES = [
@@ -38,6 +50,16 @@ export const ENTITIES = [
   CountyPairingEntity,
   TaskSignerEntity,
   AuditEntryEntity,
+  PublicObjectionEntity,
+  PlanTargetEntity,
+  YearlyRulesEntity,
+  HouseholdEntity,
+  HouseholdMemberEntity,
+  HouseholdIncomeEntity,
+  HouseholdChecklistEntity,
+  HouseholdVisitEntity,
+  HouseholdAttachmentEntity,
+  HouseholdVersionEntity,
 ];
 
 /**

@@ -45,6 +45,18 @@ export const DEMO_CASES: DemoCase[] = [
   { workflow: 'poverty-entry', starter: 'ts-officer', data: household('甄玉梅', false, 2), steps: entryUpTo(4) },
   { workflow: 'poverty-entry', starter: 'ts-officer', data: household('邝永康', true, 6), steps: entryUpTo(5) },
   { workflow: 'poverty-entry', starter: 'kp-officer', data: household('关少芬', true, 3), steps: [['kp-officer', 'submit', ELIGIBLE_PROPOSAL]] },
+  // An objection during the notice under investigation: the case waits at its call step, and
+  // the objection-investigation case it started waits in the town officer's inbox.
+  {
+    workflow: 'poverty-entry',
+    starter: 'ts-officer',
+    data: household('余锦辉', true, 4),
+    steps: [
+      ...entryUpTo(5),
+      ['ts-officer', 'object', { objection: '该户家庭成员在外务工收入未申报', objector: '村民' }],
+      ['ts-officer', 'investigate', { finding: '需入户调查并核实务工收入' }],
+    ],
+  },
   {
     workflow: 'poverty-exit',
     starter: 'ts-officer',

@@ -53,7 +53,8 @@ export interface CaseMigrationResult {
   title: string | null;
   outcome: 'migrated' | 'migratable' | 'skipped';
   reason?: string;
-  steps?: { from: { step: string; entry: number }; to: { step: string; entry: number }; task: StepMove['task']; role: string; level: string; previous?: { role: string; level: string } }[];
+  /** The step visits with a clock: task steps (with what happens to their task) and call steps waiting for their case. */
+  steps?: Pick<StepMove, 'from' | 'to' | 'task' | 'role' | 'level' | 'previous'>[];
   deadlines?: DeadlineChange[];
   pausedClocks?: { from: { step: string; entry: number }; to?: { step: string; entry: number }; remaining?: number; dropped?: string }[];
 }
@@ -271,7 +272,7 @@ export class CaseMigrationService {
       caseId: id,
       title: row.title,
       outcome: 'migratable',
-      steps: plan.steps.map((m) => ({ from: m.from, to: m.to, task: m.task, role: m.role, level: m.level, ...(m.previous ? { previous: m.previous } : {}) })),
+      steps: plan.steps.map((m) => ({ from: m.from, to: m.to, ...(m.task ? { task: m.task, role: m.role, level: m.level } : {}), ...(m.previous ? { previous: m.previous } : {}) })),
       deadlines: visits.map(({ move, rows: of, replanned }) => ({
         step: move.to.step,
         entry: move.to.entry,
@@ -315,7 +316,9 @@ export class CaseMigrationService {
     for (const { move, rows, replanned } of planned.visits) {
       const dueAt = replanned?.dueAt ?? null;
       const task = planned.tasks.find((t) => t.step === move.from.step && t.step_entry === move.from.entry);
-      if (move.task === 'reassigned') {
+      if (move.task === undefined) {
+        // A call step: no task of its own, only its clock.
+      } else if (move.task === 'reassigned') {
         if (task) {
           await manager.query(`UPDATE tasks SET status = 'cancelled', outcome = 'migrated', closed_at = $2 WHERE id = $1`, [task.id, now]);
           await manager.query(`UPDATE task_signers SET status = 'cancelled' WHERE task_id = $1 AND status = 'pending'`, [task.id]);
@@ -323,7 +326,7 @@ export class CaseMigrationService {
         await manager.query(
           `INSERT INTO tasks (case_id, step, step_entry, role, level, jurisdiction_code, status, opened_at, due_at)
            VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)`,
-          [row.id, move.to.step, move.to.entry, move.role, move.level, jurisdictionAt(row.jurisdiction_code, move.level), now, dueAt],
+          [row.id, move.to.step, move.to.entry, move.role, move.level, jurisdictionAt(row.jurisdiction_code, move.level!), now, dueAt],
         );
       } else if (task) {
         await manager.query(`UPDATE tasks SET step = $2, step_entry = $3, due_at = $4 WHERE id = $1`, [task.id, move.to.step, move.to.entry, dueAt]);

@@ -189,12 +189,13 @@ export class DefinitionDraftsService {
 
   /**
    * Parses and validates a source as a definition of `key`: the key it declares must be
-   * `key`, and an `openCase` may name the workflows that take new cases now, or `key` itself.
+   * `key`; a call step or an `openCase` may name the workflows that take new cases now (a
+   * call's input checked against their start forms), an `openCase` also `key` itself.
    */
   async check(manager: EntityManager, key: string, source: string, format: SourceFormat): Promise<DefinitionValidation> {
-    const workflows = await this.definitions.startableKeys(manager);
-    workflows.add(key);
-    return readDefinitionSource(source, format, `workflows/${key}.${format}`, { workflows, key });
+    const workflowDefinitions = await this.definitions.startableDefinitions(manager);
+    workflowDefinitions.delete(key);
+    return readDefinitionSource(source, format, `workflows/${key}.${format}`, { workflowDefinitions, knownWorkflows: [key], key });
   }
 
   /** The stored draft of `key` (its source and format). */

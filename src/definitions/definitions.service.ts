@@ -9,7 +9,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { canonicalJson } from '../common/canonical-json.js';
 import { diffDefinitions } from '../engine/definition-diff.js';
 import { preparedQuery } from '../database/prepared-query.js';
-import { formatIssue, loadDefinition } from '../engine/definition-validator.js';
+import { formatIssue, loadDefinitions } from '../engine/definition-validator.js';
 import { migratedDefinitionIds, type DefinitionLookup, type RecordedEvent } from '../engine/history-replay.js';
 import type { WorkflowDefinition } from '../engine/workflow-definition.js';
 import { compileWorkflow, type CompiledWorkflow } from '../engine/workflow-machine.js';
@@ -90,15 +90,13 @@ export class DefinitionsService implements OnModuleInit {
     for (const file of files) {
       sources.push({ file: `workflows/${file}`, source: await readFile(join(directory, file), 'utf8'), format: extname(file) === '.json' ? 'json' : 'yaml' });
     }
-    // First the keys the files declare, for the references between them.
-    const keys = new Set(sources.flatMap(({ source, file, format }) => loadDefinition(source, file, format).definition?.key ?? []));
-    const workflows = new Set([...keys, ...(await this.startableKeys())]);
     const loaded: { definition: WorkflowDefinition; source: string; format: string }[] = [];
     const problems: string[] = [];
-    for (const { file, source, format } of sources) {
-      const { definition, issues } = loadDefinition(source, file, format, { workflows });
+    // Validated together: a call step or an `openCase` may name any workflow of the directory,
+    // or one already published that takes new cases.
+    for (const [index, { definition, issues }] of loadDefinitions(sources, { workflowDefinitions: await this.startableDefinitions() }).entries()) {
       problems.push(...issues.filter((i) => i.severity === 'error').map(formatIssue));
-      if (definition) loaded.push({ definition, source, format });
+      if (definition) loaded.push({ definition, source: sources[index].source, format: sources[index].format });
     }
     if (problems.length > 0) {
       throw new DefinitionException(`Invalid workflow definitions:\n${problems.join('\n')}`, DefinitionExceptionCode.INVALID_DEFINITION, { issues: problems });
@@ -285,14 +283,16 @@ export class DefinitionsService implements OnModuleInit {
   }
 
   /**
-   * The workflow keys that take new cases (their newest version is published): what an
-   * `openCase` may name.
+   * The newest definition of each workflow that takes new cases (its newest version is
+   * published): what a call step or an `openCase` may name, and the start forms a call's
+   * input is checked against.
    */
-  async startableKeys(manager?: EntityManager): Promise<Set<string>> {
-    const rows: { key: string }[] = await (manager ?? this.dataSource.manager).query(
-      `SELECT key FROM (SELECT DISTINCT ON (key) key, status FROM workflow_definitions ORDER BY key, version DESC) newest WHERE status = 'published'`,
+  async startableDefinitions(manager?: EntityManager): Promise<Map<string, WorkflowDefinition>> {
+    const rows: { key: string; definition: WorkflowDefinition }[] = await (manager ?? this.dataSource.manager).query(
+      `SELECT key, definition FROM (SELECT DISTINCT ON (key) key, status, definition FROM workflow_definitions ORDER BY key, version DESC) newest
+        WHERE status = 'published'`,
     );
-    return new Set(rows.map((r) => r.key));
+    return new Map(rows.map((r) => [r.key, r.definition]));
   }
 
   /** What changed from one version to another, in words (src/engine/definition-diff.ts). */

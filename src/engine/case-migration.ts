@@ -19,6 +19,9 @@
  *   against the new deadline (src/deadlines/deadline-plan.ts replanDeadlines).
  * - A countersign step whose countersign settings changed cannot be moved: the votes cast
  *   would be counted under another rule.
+ * - A call step the case waits in keeps its key and the workflow it calls: the called case
+ *   delivers its outcome to that step visit (call-step.ts). Its deadline is recomputed like
+ *   a task's.
  * - A clock paused by a return for correction (补正) follows its step through the mapping;
  *   when the new version has no task step with a deadline there, the paused clock is
  *   dropped (the case can never come back to it) and the plan says so.
@@ -36,13 +39,14 @@ export type StepMapping = Record<string, string>;
 
 export type TaskChange = 'kept' | 'moved' | 'reassigned';
 
-/** One open task step visit of the case, before and after. */
+/** One visit of a step with a clock (a task step, or a call step waiting for its case), before and after. */
 export interface StepMove {
   from: { step: string; entry: number };
   to: { step: string; entry: number };
-  task: TaskChange;
-  role: Role;
-  level: Level;
+  /** A task step: what happens to its task, who it goes to. Absent for a call step. */
+  task?: TaskChange;
+  role?: Role;
+  level?: Level;
   /** When the task is reassigned: who had it. */
   previous?: { role: Role; level: Level };
   /** When the visit began (ISO 8601): the time spent since counts against the new deadline. */
@@ -181,6 +185,7 @@ class Planner {
         );
       }
     }
+    if (kind === 'call') return this.mapCall(key, old, info);
     if (kind !== 'task') {
       if (next !== key) this.newVisit(key, next);
       return next;
@@ -205,6 +210,22 @@ class Planner {
       deadline: { before: old.definition.deadline, after: info.definition.deadline },
     });
     return next;
+  }
+
+  /** A call step the case waits in: the called case will deliver its outcome to this very step visit. */
+  private mapCall(key: string, old: StepInfo, info: StepInfo): string {
+    if (info.key !== key) throw new Refusal(`the case waits in call step '${key}' for the case it called: a waiting call step keeps its key`);
+    const before = old.definition.call?.workflow;
+    const after = info.definition.call?.workflow;
+    if (before !== after) throw new Refusal(`the case waits in call step '${key}' for a case of '${before}', but version ${this.toVersion} calls '${after}' there`);
+    const entry = this.context.entries[key] ?? 0;
+    this.steps.push({
+      from: { step: key, entry },
+      to: { step: key, entry },
+      enteredAt: this.context.enteredAt[key],
+      deadline: { before: old.definition.deadline, after: info.definition.deadline },
+    });
+    return key;
   }
 
   /** The step is entered anew under its new key (or for its new assignees), keeping the time the visit began. */

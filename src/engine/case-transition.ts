@@ -1,4 +1,5 @@
 import { createActor, type AnyActorScope, type AnyMachineSnapshot, type AnyStateMachine, type ExecutableActionObject } from 'xstate';
+import { CHILD_DONE_ACTION, childDoneEventType, type ChildOutcome } from './call-step.js';
 import type { Effect } from './effects.js';
 import { EngineException, EngineExceptionCode } from './engine.exception.js';
 import { validateFormInput } from './form-input.js';
@@ -59,6 +60,9 @@ export function startCase(compiled: CompiledWorkflow, input: Omit<CaseInput, 'no
   const caseInput: CaseInput = { ...input, now: input.now.toISOString() };
   const actions: ExecutableActionObject[] = [];
   const snapshot = compiled.machine.getInitialSnapshot(inertScope(compiled.machine, actions), caseInput) as AnyMachineSnapshot;
+  // xstate turns an error thrown while entering the first step (a call step's input that
+  // fails) into an error snapshot; a transition throws it. Both refuse the same way.
+  if (snapshot.status === 'error') throw snapshot.error;
   return result(compiled, snapshot, actions);
 }
 
@@ -185,6 +189,49 @@ export function withdraw(
   return { ...replayEvent(compiled, snapshot, event), event };
 }
 
+export interface ChildDoneRequest extends ChildOutcome {
+  /** The call step waiting for the child, and the visit of it that started the child. */
+  step: string;
+  stepEntry: number;
+  actor: Actor;
+  now: Date;
+}
+
+/**
+ * A child case has finished (call-step.ts): the call step that started it is left for the
+ * first of its outcomes whose condition holds over `child.status` / `child.data.*`. Refused
+ * (`CALL_NOT_WAITING`) when the case no longer waits for this child — finished, the step
+ * left, or a later visit of it waiting for another child; the shell records that and skips.
+ */
+export function childDone(
+  compiled: CompiledWorkflow,
+  persisted: PersistedCaseSnapshot,
+  request: ChildDoneRequest,
+): TransitionResult & { event: ActEvent } {
+  const { step, stepEntry, childCaseId, status, data } = request;
+  const waiting =
+    persisted.status === 'active' &&
+    compiled.steps.get(step)?.definition.type === 'call' &&
+    activeSteps(compiled, persisted).includes(step) &&
+    persisted.context.entries[step] === stepEntry;
+  if (!waiting) {
+    throw new EngineException(
+      EngineExceptionCode.CALL_NOT_WAITING,
+      `The case no longer waits at step '${step}' (visit ${stepEntry}) for case ${childCaseId}`,
+      { step, stepEntry, childCaseId },
+    );
+  }
+  const event: ActEvent = {
+    type: childDoneEventType(step),
+    step,
+    action: CHILD_DONE_ACTION,
+    input: { childCaseId, status, data },
+    actor: request.actor,
+    now: request.now.toISOString(),
+  };
+  return { ...replayEvent(compiled, restore(compiled, persisted), event), event };
+}
+
 /**
  * What could be withdrawn now, structurally: for each active step, the withdrawable
  * actions that lead into it. Whether this user may is the shell's to decide (who took the
@@ -209,7 +256,8 @@ export function replayEvent(
   const actions: ExecutableActionObject[] = [];
   const next = compiled.machine.transition(snapshot, event, inertScope(compiled.machine, actions)) as AnyMachineSnapshot;
   if (next === snapshot || actions.length === 0) {
-    // Every transition leaves a task step, so a real transition always has effects.
+    // Every transition enters a step that opens a task, starts a child case or ends the
+    // case, so a real transition always has effects.
     throw new EngineException(
       EngineExceptionCode.NO_TRANSITION,
       `No transition for action '${event.action}' in step '${event.step}'`,
@@ -358,7 +406,7 @@ function result(compiled: CompiledWorkflow, snapshot: AnyMachineSnapshot, action
   return { snapshot: persisted, effects, status: caseStatus(compiled, persisted), activeSteps: activeSteps(compiled, persisted) };
 }
 
-const EFFECT_TYPES = new Set(['openTask', 'closeTask', 'startDeadline', 'cancelDeadline', 'caseFinished']);
+const EFFECT_TYPES = new Set(['openTask', 'closeTask', 'startDeadline', 'cancelDeadline', 'caseFinished', 'startChildCase']);
 
 export function caseStatus(compiled: CompiledWorkflow, persisted: PersistedCaseSnapshot): string {
   const steps = activeSteps(compiled, persisted).map((key) => compiled.steps.get(key)!);

@@ -43,7 +43,10 @@ export function diffDefinitions(from: WorkflowDefinition, to: WorkflowDefinition
   const after = stepsOf(to);
   for (const [key, step] of after) {
     const old = before.get(key);
-    if (!old) changes.push({ change: 'added', path: step.path, text: `Step added: ${name(key, step.step)}${step.step.role ? `, acted on by the ${step.step.level} ${step.step.role}` : ''}`, after: step.step });
+    if (!old) {
+      const who = step.step.role ? `, acted on by the ${step.step.level} ${step.step.role}` : step.step.call ? `, calling ${step.step.call.workflow}` : '';
+      changes.push({ change: 'added', path: step.path, text: `Step added: ${name(key, step.step)}${who}`, after: step.step });
+    }
     else diffStep(changes, key, old.step, step.step, step.path);
   }
   for (const [key, step] of before) {
@@ -76,6 +79,11 @@ function diffStep(changes: DefinitionChange[], key: string, from: StepDefinition
     changed('countersign', `Step ${label}: countersign ${show(from.countersign?.mode ?? 'none')} → ${show(to.countersign?.mode ?? 'none')}`, from.countersign, to.countersign);
   }
   if (!same(from.assignment, to.assignment)) changed('assignment', `Step ${label}: transfer, delegation or added signers allowed differently`, from.assignment, to.assignment);
+  if (from.call?.workflow !== to.call?.workflow) changed('call', `Step ${label}: calls ${show(from.call?.workflow)} → ${show(to.call?.workflow)}`, from.call, to.call);
+  else if (!same(from.call, to.call)) changed('call', `Step ${label}: the input of the called ${to.call!.workflow} changed`, from.call, to.call);
+  if (!same(from.outcomes, to.outcomes)) {
+    changed('outcomes', `Step ${label}: outcomes go to ${(from.outcomes ?? []).map((o) => o.target).join(' or ') || '—'} → now to ${(to.outcomes ?? []).map((o) => o.target).join(' or ') || '—'}`, from.outcomes, to.outcomes);
+  }
   if (from.status !== to.status || from.caseStatus !== to.caseStatus) {
     changed('status', `Step ${label}: case status ${from.status ?? from.caseStatus ?? '—'} → ${to.status ?? to.caseStatus ?? '—'}`, from.status ?? from.caseStatus, to.status ?? to.caseStatus);
   }

@@ -112,7 +112,7 @@ export const definitionSchema = {
     level: { type: 'string', enum: [...LEVELS] },
     actionKind: { type: 'string', enum: [...ACTION_KINDS] },
     fieldType: { type: 'string', enum: [...FIELD_TYPES] },
-    stepType: { type: 'string', enum: ['task', 'parallel', 'final'] },
+    stepType: { type: 'string', enum: ['task', 'parallel', 'final', 'call'] },
     // Validated by validateExpression before ajv runs; see the header comment.
     expression: true,
     // Params are plain configuration values (numbers, strings, small lists/maps).
@@ -247,6 +247,18 @@ export const definitionSchema = {
         status: ref('status'),
         caseStatus: ref('status'),
         assignment: ref('assignment'),
+        call: ref('call'),
+        outcomes: { type: 'array', minItems: 1, maxItems: L.branchesPerAction, items: ref('branch') },
+      },
+    },
+    // A call step's called workflow and the expressions that fill its start form.
+    call: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['workflow'],
+      properties: {
+        workflow: ref('workflowKey'),
+        input: { type: 'object', propertyNames: ref('name'), additionalProperties: ref('expression'), maxProperties: L.fieldsPerMap },
       },
     },
     assignment: {

@@ -13,6 +13,7 @@
  * Pure: no Nest, no database; the same code serves the CLI, the admin API and tests.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { callChainBack } from './call-step.js';
 import { COUNTERSIGN_MODES } from './countersign.js';
 import { RETURN_STEP_FIELD } from './return-to.js';
 import { validateExpression, type ExpressionIssue } from './guard-expression.js';
@@ -24,8 +25,10 @@ import {
   FIELD_TYPES,
   LEVELS,
   ROLES,
+  type BranchDefinition,
   type FieldDefinition,
   type StepDefinition,
+  type StepType,
   type WorkflowDefinition,
 } from './workflow-definition.js';
 
@@ -45,11 +48,17 @@ export interface DefinitionIssue {
  */
 export interface ValidationOptions {
   /**
-   * The workflow keys a definition may start a case of (`openCase`): the keys whose newest
-   * version is published, plus those being loaded with it (and its own key). Absent: not
-   * checked (the CLI, which sees files only).
+   * The workflow keys a call step or an escalation's `openCase` may name: those that take
+   * new cases (their newest version published) and those loaded together with this one.
+   * Without it (and without `workflowDefinitions`) neither is checked (the CLI, which sees
+   * files only).
    */
-  workflows?: ReadonlySet<string>;
+  knownWorkflows?: Iterable<string>;
+  /**
+   * The definitions of those workflows, where at hand: a call's input is then checked
+   * against the called start form, and calls that lead back to this workflow are reported.
+   */
+  workflowDefinitions?: ReadonlyMap<string, WorkflowDefinition>;
   /** The key the definition must declare: a draft is saved for one workflow. */
   key?: string;
   /** The working calendars a deadline may name; default CALENDARS. */
@@ -126,6 +135,25 @@ export function loadDefinition(source: string, file: string, format?: Definition
   const result = validateDefinition(parsed.document, file, parsed.locate, options);
   const issues = [...parsed.issues, ...result.issues];
   return result.definition ? { definition: result.definition, issues } : { issues };
+}
+
+/**
+ * Validates a set of definition files that are published together (the `workflows/`
+ * directory): each alone first, then each again knowing the others (and `options`), so a
+ * call step may name any workflow of the set and its input is checked against the called
+ * start form. Returns each file's result, in order.
+ */
+export function loadDefinitions(
+  files: readonly { source: string; file: string; format?: DefinitionFormat }[],
+  options: ValidationOptions = {},
+): DefinitionValidation[] {
+  const alone = files.map(({ source, file, format }) => loadDefinition(source, file, format));
+  const workflowDefinitions = new Map(options.workflowDefinitions ?? []);
+  for (const { definition } of alone) if (definition) workflowDefinitions.set(definition.key, definition);
+  const knownWorkflows = new Set([...(options.knownWorkflows ?? []), ...workflowDefinitions.keys()]);
+  return files.map(({ source, file, format }, index) =>
+    alone[index].definition ? loadDefinition(source, file, format, { knownWorkflows, workflowDefinitions }) : alone[index],
+  );
 }
 
 /** `file:line:column: severity: message (at path)`, the shape editors and CI logs link. */
@@ -263,6 +291,9 @@ function isExpressionSlot(path: Path): boolean {
   if (path[n - 1] === 'when' && typeof path[n - 2] === 'number' && path[n - 3] === 'branches' && path[n - 5] === 'actions') {
     return isStepPath(path, n - 5);
   }
+  // A call step's outcome conditions and input expressions.
+  if (path[n - 1] === 'when' && typeof path[n - 2] === 'number' && path[n - 3] === 'outcomes') return isStepPath(path, n - 3);
+  if (path[n - 3] === 'call' && path[n - 2] === 'input') return isStepPath(path, n - 3);
   return false;
 }
 
@@ -346,7 +377,7 @@ function checkExpressions(expressions: ExpressionSlot[], list: IssueList): void 
       issues = validateExpression(value);
       if (typeof value === 'object' && value !== null) cache.set(value, issues);
     }
-    const what = path[path.length - 1] === 'guard' ? 'guard' : 'condition';
+    const what = path[path.length - 1] === 'guard' ? 'guard' : path[path.length - 2] === 'input' ? 'input expression' : 'condition';
     for (const issue of issues) list.error([...path, ...issue.path], `invalid ${what}: ${issue.message}`);
   }
 }
@@ -418,7 +449,7 @@ const ENUM_NAMES: Record<string, { what: string; known: readonly string[] }> = {
   level: { what: 'level', known: LEVELS },
   actionKind: { what: 'action kind', known: ACTION_KINDS },
   fieldType: { what: 'field type', known: FIELD_TYPES },
-  stepType: { what: 'step type', known: ['task', 'parallel', 'final'] },
+  stepType: { what: 'step type', known: ['task', 'parallel', 'final', 'call'] },
   countersignMode: { what: 'countersign mode', known: COUNTERSIGN_MODES },
 };
 
@@ -560,7 +591,7 @@ interface StepRef {
   step: StepDefinition;
   path: Path;
   scope: Scope;
-  type: 'task' | 'parallel' | 'final';
+  type: StepType;
 }
 
 interface Scope {
@@ -716,6 +747,10 @@ class SemanticCheck {
     const { list } = this;
     const actions = Object.entries(step.actions ?? {});
 
+    if (type !== 'call') {
+      if (step.call !== undefined) list.error([...path, 'call'], "only a call step (type: call) has 'call'");
+      if (step.outcomes !== undefined) list.error([...path, 'outcomes'], "only a call step (type: call) has 'outcomes'");
+    }
     if (type === 'task') {
       if (step.role === undefined) list.error(path, `a task step needs a 'role' (who acts on it); known roles: ${ROLES.join(', ')}`);
       if (step.level === undefined) list.error(path, `a task step needs a 'level' (where it is acted on); known levels: ${LEVELS.join(', ')}`);
@@ -746,6 +781,8 @@ class SemanticCheck {
       if (step.status !== undefined && ref.scope.region) {
         list.warning([...path, 'status'], "'status' only applies to top-level final steps; a region's final step ends the region, not the case");
       }
+    } else if (type === 'call') {
+      this.checkCall(ref);
     } else {
       if (step.assignment !== undefined) list.error([...path, 'assignment'], "only a task step has 'assignment' options");
       this.checkParallel(ref);
@@ -767,18 +804,7 @@ class SemanticCheck {
       if (action.target !== undefined) {
         this.addEdge(ref, this.resolveTarget(ref.scope, action.target, [...actionPath, 'target'], 'target'));
       }
-      const branches = action.branches ?? [];
-      branches.forEach((branch, index) => {
-        const branchPath = [...actionPath, 'branches', index];
-        const last = index === branches.length - 1;
-        if (!last && branch.when === undefined) {
-          list.error(branchPath, "only the last branch may omit 'when': the branches after this one could never be taken");
-        }
-        if (last && branch.when !== undefined) {
-          list.error([...branchPath, 'when'], "the last branch must omit 'when' and catch every remaining case; otherwise the case gets stuck when no condition holds");
-        }
-        this.addEdge(ref, this.resolveTarget(ref.scope, branch.target, [...branchPath, 'target'], 'branch target'));
-      });
+      this.checkBranches(ref, action.branches ?? [], [...actionPath, 'branches'], 'branch');
       this.checkFields(action.fields, [...actionPath, 'fields']);
       if (action.guardMessage !== undefined && action.guard === undefined) {
         list.warning([...actionPath, 'guardMessage'], 'guardMessage without a guard is never shown');
@@ -812,14 +838,22 @@ class SemanticCheck {
   }
 
   /**
-   * A workflow another one starts (an escalation's `openCase`) must exist and take new
-   * cases when the time comes, i.e. its newest version is published. Only checked when the
-   * shell says which keys those are (the CLI sees files only).
+   * A workflow an escalation opens a case of (`openCase`) must take new cases when the
+   * time comes: its newest version published, or loaded together with this one; the
+   * workflow itself may be named (an interview that opens the next interview). Only checked
+   * when the shell says which those are (the CLI sees files only).
    */
   private checkWorkflowReference(key: string, path: Path, what: string): void {
-    const known = this.options.workflows;
-    if (!known || known.has(key)) return;
+    const known = this.knownWorkflows();
+    if (!known || key === this.definition.key || known.has(key)) return;
     this.list.error(path, `${what}: there is no published workflow ${quote(key)}; workflows that can be named here: ${nameList([...known].sort())}`);
+  }
+
+  /** The workflows a call or an `openCase` may name; undefined when the shell did not say. */
+  private knownWorkflows(): Set<string> | undefined {
+    const { knownWorkflows, workflowDefinitions } = this.options;
+    if (knownWorkflows === undefined && workflowDefinitions === undefined) return undefined;
+    return new Set([...(knownWorkflows ?? []), ...(workflowDefinitions?.keys() ?? [])]);
   }
 
   /**
@@ -838,6 +872,86 @@ class SemanticCheck {
         path,
         `public notice period ${quote(duration)} can end after ${formatDays(days)}, less than the ${minimum} days a notice runs (compared in natural days; a working day counts as at least one day)`,
       );
+    }
+  }
+
+  /**
+   * Branches (of an action) and outcomes (of a call step): only the last omits `when`, and
+   * it must, or the case gets stuck when no condition holds; each target resolves.
+   */
+  private checkBranches(ref: StepRef, branches: BranchDefinition[], path: Path, what: 'branch' | 'outcome'): void {
+    branches.forEach((branch, index) => {
+      const branchPath = [...path, index];
+      const last = index === branches.length - 1;
+      if (!last && branch.when === undefined) {
+        this.list.error(branchPath, `only the last ${what} may omit 'when': the ${what}s after this one could never be taken`);
+      }
+      if (last && branch.when !== undefined) {
+        this.list.error([...branchPath, 'when'], `the last ${what} must omit 'when' and catch every remaining case; otherwise the case gets stuck when no condition holds`);
+      }
+      this.addEdge(ref, this.resolveTarget(ref.scope, branch.target, [...branchPath, 'target'], `${what} target`));
+    });
+  }
+
+  /**
+   * A call step (call-step.ts) starts a case of another workflow and waits for it: it needs
+   * `call` and `outcomes`, and nobody acts on it. With `knownWorkflows` the called workflow
+   * must exist; with its definition the input must fit its start form (only its fields, every
+   * required one given) and no chain of calls may lead back here. Calling its own workflow is
+   * always an error: every case would start another without end.
+   */
+  private checkCall(ref: StepRef): void {
+    const { step, path } = ref;
+    const { list, definition, options } = this;
+    const notAllowed: [keyof StepDefinition, string][] = [
+      ['actions', "actions (the called case's outcome moves it on)"],
+      ['role', "'role' (nobody acts on it; the called case's steps have their own)"],
+      ['level', "'level' (nobody acts on it)"],
+      ['countersign', "'countersign' (nobody acts on it)"],
+      ['assignment', "'assignment' (nobody is assigned to it)"],
+      ['regions', "'regions'"],
+      ['onDone', "'onDone' (its 'outcomes' say where the case goes)"],
+      ['status', "'status' (it may set 'caseStatus')"],
+    ];
+    for (const [property, what] of notAllowed) {
+      if (step[property] !== undefined) list.error([...path, property], `a call step has no ${what}`);
+    }
+    if (step.call === undefined) list.error(path, "a call step needs 'call': the workflow whose case it starts");
+    if (step.outcomes === undefined) {
+      list.error(path, "a call step needs 'outcomes': where the case goes when the called case has finished");
+      this.incomplete = true;
+    } else {
+      this.checkBranches(ref, step.outcomes, [...path, 'outcomes'], 'outcome');
+    }
+    if (step.call === undefined) return;
+    const callPath = [...path, 'call'];
+    for (const name of Object.keys(step.call.input ?? {})) this.reservedName(name, [...callPath, 'input', name], 'field');
+    const workflow = step.call.workflow;
+    if (workflow === definition.key) {
+      list.error([...callPath, 'workflow'], `step '${ref.key}' calls its own workflow '${workflow}': every case would start another one without end`);
+      return;
+    }
+    const called = options.workflowDefinitions?.get(workflow);
+    const known = this.knownWorkflows();
+    if (known && !known.has(workflow)) {
+      list.error([...callPath, 'workflow'], `there is no workflow '${workflow}' to call; known workflows: ${nameList([...known].sort())}`);
+      return;
+    }
+    if (!called) return;
+    const chain = callChainBack(workflow, definition.key, options.workflowDefinitions!);
+    if (chain) {
+      list.error([...callPath, 'workflow'], `calling '${workflow}' leads back to '${definition.key}' (${[definition.key, ...chain].join(' → ')}): every case would start another one without end`);
+    }
+    const fields = called.start.fields ?? {};
+    const input = step.call.input ?? {};
+    for (const name of Object.keys(input)) {
+      if (!Object.hasOwn(fields, name)) {
+        list.error([...callPath, 'input', name], `'${name}' is not a start field of '${workflow}'; its start fields: ${nameList(Object.keys(fields))}`);
+      }
+    }
+    const missing = Object.entries(fields).filter(([name, field]) => field.required === true && !Object.hasOwn(input, name)).map(([name]) => name);
+    if (missing.length > 0) {
+      list.error(step.call.input ? [...callPath, 'input'] : callPath, `the start form of '${workflow}' requires ${nameList(missing)}: give ${missing.length === 1 ? 'it' : 'each'} in 'input'`);
     }
   }
 

@@ -12,6 +12,10 @@ import type { DeadlineDefinition, Level, Role } from './workflow-definition.js';
  * records that in the snapshot (`context.pausedClocks`), and the next `startDeadline` of
  * that step carries `resume: true` and the visit it was paused in. Without `resume`, a
  * step's clock starts afresh: the shell needs no lookup to tell the two apart.
+ *
+ * `startChildCase` is a call step's entry (call-step.ts): the shell starts a case of
+ * `workflow` with `input` as its start form, in the same transaction, recording the step
+ * visit (`step`, `stepEntry`) that waits for its outcome.
  */
 export type Effect =
   | { type: 'openTask'; step: string; entry: number; role: Role; level: Level }
@@ -23,7 +27,8 @@ export type Effect =
     ))
   | { type: 'cancelDeadline'; step: string; entry: number; reason: string; pause: boolean }
   | { type: 'notify'; template: NotificationTemplate; step?: string; role?: Role; level?: Level }
-  | { type: 'caseFinished'; step: string; status: string };
+  | { type: 'caseFinished'; step: string; status: string }
+  | { type: 'startChildCase'; workflow: string; input: Record<string, unknown>; step: string; stepEntry: number };
 
 export type NotificationTemplate = 'case-returned' | 'case-finished';
 

@@ -18,6 +18,10 @@ export enum EngineExceptionCode {
   COUNTERSIGN_VOTE_INVALID = 'COUNTERSIGN_VOTE_INVALID',
   /** Nothing to withdraw: the case or the step moved on, or the action is not withdrawable. */
   WITHDRAW_NOT_ALLOWED = 'WITHDRAW_NOT_ALLOWED',
+  /** A call step's input expression failed: the child case could not be started. */
+  CALL_INPUT_INVALID = 'CALL_INPUT_INVALID',
+  /** A child case's outcome for a call step that is not waiting (the case moved on or finished). */
+  CALL_NOT_WAITING = 'CALL_NOT_WAITING',
 }
 
 export class EngineException extends Error {

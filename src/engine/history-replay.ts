@@ -71,7 +71,8 @@ export function replayHistory(compiled: CompiledWorkflow, events: RecordedEvent[
     }
     if (!STATE_CHANGING_EVENTS.has(event.eventType)) continue;
     if (event.eventType === 'started') {
-      const input = event.payload as CaseInput;
+      // A case started by a call step also names the calling step visit (`calledBy`): not engine input.
+      const { calledBy: _link, ...input } = event.payload as CaseInput & { calledBy?: unknown };
       snapshot = startCase(current, { ...input, now: new Date(input.now) }).snapshot;
     } else {
       if (!snapshot) {

@@ -6,7 +6,8 @@
  * The first refusal stops the replay and says where and why; otherwise the end state is
  * compared with the case's state now. Nothing is written anywhere.
  */
-import { activeSteps, applyAction, caseStatus, startCase, withdraw, type PersistedCaseSnapshot } from './case-transition.js';
+import { CHILD_DONE_ACTION, type ChildOutcome } from './call-step.js';
+import { activeSteps, applyAction, caseStatus, childDone, startCase, withdraw, type PersistedCaseSnapshot } from './case-transition.js';
 import { EngineException } from './engine.exception.js';
 import { validateFormInput } from './form-input.js';
 import { STATE_CHANGING_EVENTS, type RecordedEvent } from './history-replay.js';
@@ -40,7 +41,8 @@ export function replayOnDefinition(draft: CompiledWorkflow, events: NumberedEven
     // Migrations between published versions do not apply: the whole history is replayed on the draft.
     if (!STATE_CHANGING_EVENTS.has(event.eventType)) continue;
     if (event.eventType === 'started') {
-      const input = event.payload as CaseInput;
+      // A case started by a call step also names the calling step visit (`calledBy`): not engine input.
+      const { calledBy: _link, ...input } = event.payload as CaseInput & { calledBy?: unknown };
       const issues = validateFormInput(draft.definition.start.fields, input.data, { today: new Date(input.now) });
       if (issues.length > 0) {
         return { outcome: 'refused', seq: event.seq, code: 'INVALID_INPUT', reason: `the start form refuses the case data: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}` };
@@ -55,7 +57,10 @@ export function replayOnDefinition(draft: CompiledWorkflow, events: NumberedEven
       snapshot =
         acted.action === WITHDRAW_ACTION
           ? withdraw(draft, snapshot, { from: acted.step, to: String(acted.input.to), actor: acted.actor, now: when, comment: acted.comment }).snapshot
-          : applyAction(draft, snapshot, {
+          : acted.action === CHILD_DONE_ACTION
+            ? // The called case's outcome, delivered to the call step visit the case is in under the draft.
+              childDone(draft, snapshot, { ...(acted.input as unknown as ChildOutcome), step: acted.step, stepEntry: snapshot.context.entries[acted.step] ?? 0, actor: acted.actor, now: when }).snapshot
+            : applyAction(draft, snapshot, {
               action: acted.action,
               step: acted.step,
               input: acted.input,

@@ -139,7 +139,21 @@ export interface ActionDefinition {
   withdrawable?: boolean;
 }
 
-export type StepType = 'task' | 'parallel' | 'final';
+export type StepType = 'task' | 'parallel' | 'final' | 'call';
+
+/**
+ * `call`: the case of another workflow a call step starts, and what it is started with
+ * (see call-step.ts).
+ */
+export interface CallDefinition {
+  /** The workflow key; the child case starts on its newest published version. */
+  workflow: string;
+  /**
+   * The child's start form: start field → expression over the calling case (`data`, `case`,
+   * `params`, `now`, `step`). A field whose expression yields null is left out.
+   */
+  input?: Record<string, Expression>;
+}
 
 export interface RegionDefinition {
   label?: string;
@@ -167,6 +181,14 @@ export interface StepDefinition {
   regions?: Record<string, RegionDefinition>;
   /** `parallel`: where the case goes when every branch is done. */
   onDone?: string;
+  /** `call`: the workflow whose case the step starts, and its start form. */
+  call?: CallDefinition;
+  /**
+   * `call`: where the case goes when the child case has finished — the first outcome whose
+   * `when` holds over `child.status`, `child.data.*` (and the calling case's own scope);
+   * the last has no `when`.
+   */
+  outcomes?: BranchDefinition[];
   /** `final` at top level: the case status it ends with (e.g. `registered`, `rejected`). */
   status?: string;
   /** A case status while the case is in this (non-final) step, e.g. `monitoring`. */

@@ -1,10 +1,13 @@
 import { setup, type AnyStateMachine } from 'xstate';
+import { CHILD_DONE, CHILD_DONE_ACTION, callInput, childDoneEventType, childScope, type ChildOutcome } from './call-step.js';
 import { evaluateGuard } from './guard-expression.js';
 import { jurisdictionAt } from './jurisdiction-code.js';
 import { actionBranches } from './return-to.js';
 import { WITHDRAW_ACTION, WITHDRAWN, withdrawEventType, withdrawTargetsOf } from './withdraw.js';
 import type {
   ActionDefinition,
+  BranchDefinition,
+  DeadlineDefinition,
   Expression,
   Role,
   StepDefinition,
@@ -52,6 +55,8 @@ export interface Actor {
  *
  * A withdraw (withdraw.ts) is the same event with `action: '$withdraw'`, `step` the step
  * withdrawn from, `input: { to }` the step returned to, and the type `step.$withdraw.to`.
+ * A child case's outcome (call-step.ts) is `action: '$childDone'`, `step` the call step,
+ * `input` the ChildOutcome, and the type `step.$childDone`.
  */
 export interface ActEvent {
   type: string;
@@ -147,10 +152,19 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
       startDeadline: () => undefined,
       cancelDeadline: () => undefined,
       caseFinished: () => undefined,
+      startChildCase: () => undefined,
     },
     guards: {
       expression: ({ context, event }, params: { expression: Expression }) => {
         const result = evaluateGuard(params.expression, guardScope(definition, context, event as ActEvent));
+        return result.ok && result.value;
+      },
+      // A call step's outcome: the calling case's scope (its data, not the event's input)
+      // and the child case's status and data.
+      childOutcome: ({ context, event }, params: { expression: Expression }) => {
+        const { step, now, params: eventParams, input } = event as ActEvent;
+        const scope = { ...guardScope(definition, context, { step, now, params: eventParams }), ...childScope(input as unknown as ChildOutcome) };
+        const result = evaluateGuard(params.expression, scope);
         return result.ok && result.value;
       },
     },
@@ -196,6 +210,7 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
   const leftBy = (key: string, event: AnyEvent): { outcome: string; reason: string } => {
     if (event.step !== key) return { outcome: 'cancelled', reason: 'step-left' };
     if (event.action === WITHDRAW_ACTION) return { outcome: WITHDRAWN, reason: WITHDRAWN };
+    if (event.action === CHILD_DONE_ACTION) return { outcome: CHILD_DONE, reason: CHILD_DONE };
     return { outcome: event.action as string, reason: `action:${event.action}` };
   };
 
@@ -238,6 +253,7 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
       }
       return { id: key, type: 'parallel', entry: [enterStep(key)], states: regions, onDone: { target: `#${step.onDone}` } };
     }
+    if (type === 'call') return callStateFor(key, step);
     const on: Record<string, unknown> = {};
     for (const [actionKey, action] of Object.entries(step.actions ?? {})) {
       on[eventType(key, actionKey)] = transitionsFor(action);
@@ -245,7 +261,6 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
     for (const to of withdrawals.get(key) ?? []) {
       on[withdrawEventType(key, to)] = { target: `#${to}`, actions: [noteTime] };
     }
-    const deadline = step.deadline;
     return {
       id: key,
       entry: [
@@ -259,41 +274,10 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
             level: step.level,
           }),
         },
-        ...(deadline
-          ? [
-              {
-                type: 'startDeadline',
-                params: ({ context }: { context: CaseContext }) => {
-                  const pausedEntry = context.pausedClocks?.[key];
-                  return {
-                    step: key,
-                    entry: context.entries[key],
-                    startedAt: context.enteredAt[key],
-                    deadline,
-                    // Back after a return for correction: the shell resumes the paused clock.
-                    ...(pausedEntry !== undefined ? { resume: true as const, pausedEntry } : {}),
-                  };
-                },
-              },
-              forgetPausedClock(key),
-            ]
-          : []),
+        ...deadlineEntry(key, step.deadline),
       ],
       exit: [
-        ...(deadline
-          ? [
-              {
-                type: 'cancelDeadline',
-                params: ({ context, event }: { context: CaseContext; event: AnyEvent }) => ({
-                  step: key,
-                  entry: context.entries[key],
-                  reason: leftBy(key, event).reason,
-                  pause: pausesClock(key, step, event),
-                }),
-              },
-              rememberPausedClock(key, step),
-            ]
-          : []),
+        ...deadlineExit(key, step),
         {
           type: 'closeTask',
           params: ({ context, event }: { context: CaseContext; event: AnyEvent }) => ({
@@ -305,6 +289,77 @@ export function compileWorkflow(definition: WorkflowDefinition): CompiledWorkflo
       ],
       on,
     };
+  }
+
+  /**
+   * A call step (call-step.ts): entering it starts the child case (an effect), its deadline
+   * runs like a task's, and only the child's outcome (`step.$childDone`) leaves it, to the
+   * first outcome whose condition holds.
+   */
+  function callStateFor(key: string, step: StepDefinition): Record<string, unknown> {
+    const call = step.call!;
+    return {
+      id: key,
+      entry: [
+        enterStep(key),
+        {
+          type: 'startChildCase',
+          params: ({ context, event }: { context: CaseContext; event: AnyEvent }) => {
+            // The calling case's scope at entry: its data (the action's input already merged), not the event's input.
+            const params = event.type === 'xstate.init' ? (event.input as CaseInput).params : event.params;
+            const scope = guardScope(definition, context, { step: key, now: eventTime(context, event), params });
+            return { workflow: call.workflow, input: callInput(key, call, scope), step: key, stepEntry: context.entries[key] };
+          },
+        },
+        ...deadlineEntry(key, step.deadline),
+      ],
+      exit: deadlineExit(key, step),
+      on: { [childDoneEventType(key)]: (step.outcomes ?? []).map((outcome) => outcomeTransition(outcome)) },
+    };
+  }
+
+  function outcomeTransition(outcome: BranchDefinition) {
+    const guard = outcome.when === undefined ? undefined : { type: 'childOutcome' as const, params: { expression: outcome.when } };
+    return { target: `#${outcome.target}`, guard, actions: [noteTime] };
+  }
+
+  /** A step's clock starts (or resumes after a return for correction) when the step is entered. */
+  function deadlineEntry(key: string, deadline: DeadlineDefinition | undefined): unknown[] {
+    if (!deadline) return [];
+    return [
+      {
+        type: 'startDeadline',
+        params: ({ context }: { context: CaseContext }) => {
+          const pausedEntry = context.pausedClocks?.[key];
+          return {
+            step: key,
+            entry: context.entries[key],
+            startedAt: context.enteredAt[key],
+            deadline,
+            // Back after a return for correction: the shell resumes the paused clock.
+            ...(pausedEntry !== undefined ? { resume: true as const, pausedEntry } : {}),
+          };
+        },
+      },
+      forgetPausedClock(key),
+    ];
+  }
+
+  /** Leaving the step cancels its clock, or pauses it on a return for correction. */
+  function deadlineExit(key: string, step: StepDefinition): unknown[] {
+    if (!step.deadline) return [];
+    return [
+      {
+        type: 'cancelDeadline',
+        params: ({ context, event }: { context: CaseContext; event: AnyEvent }) => ({
+          step: key,
+          entry: context.entries[key],
+          reason: leftBy(key, event).reason,
+          pause: pausesClock(key, step, event),
+        }),
+      },
+      rememberPausedClock(key, step),
+    ];
   }
 
   const states: Record<string, unknown> = {};

@@ -4,6 +4,7 @@ import {
   DEV_CORS_ORIGINS,
   DEV_JWT_REFRESH_SECRET,
   DEV_JWT_SECRET,
+  DEV_PUBLIC_BOARD_SECRET,
   DEV_RESIDENT_ID_KEY,
   loadAppConfig,
 } from '../../src/config/app-config.js';
@@ -13,7 +14,14 @@ const STRONG_SECRET = 'a-production-secret-that-is-long-enough-0123456789';
 const STRONG_REFRESH_SECRET = 'another-production-secret-for-refresh-tokens-9876';
 /** 32 bytes in base64, not the development default. */
 const PRODUCTION_ID_KEY = Buffer.alloc(32, 7).toString('base64');
-const PRODUCTION = { NODE_ENV: 'production', JWT_SECRET: STRONG_SECRET, JWT_REFRESH_SECRET: STRONG_REFRESH_SECRET, RESIDENT_ID_KEY: PRODUCTION_ID_KEY };
+const STRONG_BOARD_SECRET = 'a-third-production-secret-for-the-notice-board-42';
+const PRODUCTION = {
+  NODE_ENV: 'production',
+  JWT_SECRET: STRONG_SECRET,
+  JWT_REFRESH_SECRET: STRONG_REFRESH_SECRET,
+  RESIDENT_ID_KEY: PRODUCTION_ID_KEY,
+  PUBLIC_BOARD_SECRET: STRONG_BOARD_SECRET,
+};
 
 describe('app configuration', () => {
   it('uses the documented defaults', () => {
@@ -34,7 +42,9 @@ describe('app configuration', () => {
       bodyLimit: '256kb',
       residentIdKey: DEV_RESIDENT_ID_KEY,
       loginLimit: { maxPerAccount: 10, maxPerAddress: 30, windowMs: 60_000, keyPrefix: 'fupin-login:fupin_flow' },
+      publicBoard: { secret: DEV_PUBLIC_BOARD_SECRET, maxObjectionsPerAddress: 10, objectionWindowMs: 3_600_000, keyPrefix: 'fupin-public:fupin_flow' },
       trustProxy: false,
+      attachments: { store: 'local', dir: 'storage/attachments', maxBytes: 10 * 1024 * 1024, s3: null },
       delivery: expect.objectContaining({
         runWorker: true, // development runs the worker inside the API process
         bullmqPrefix: 'fupin',
@@ -55,6 +65,32 @@ describe('app configuration', () => {
     expect(() => loadAppConfig({ ...PRODUCTION, JWT_REFRESH_SECRET: 'short' })).toThrow(/JWT_REFRESH_SECRET must be at least 32/);
     expect(() => loadAppConfig({ ...PRODUCTION, JWT_REFRESH_SECRET: STRONG_SECRET })).toThrow(/JWT_REFRESH_SECRET must differ from JWT_SECRET/);
     expect(loadAppConfig(PRODUCTION).jwtRefreshSecret).toBe(STRONG_REFRESH_SECRET);
+  });
+
+  it('refuses to start in production with the default or a short notice-board secret', () => {
+    expect(() => loadAppConfig({ ...PRODUCTION, PUBLIC_BOARD_SECRET: undefined })).toThrow(/PUBLIC_BOARD_SECRET must be set in production/);
+    expect(() => loadAppConfig({ ...PRODUCTION, PUBLIC_BOARD_SECRET: 'short' })).toThrow(/PUBLIC_BOARD_SECRET must be at least 32/);
+    expect(loadAppConfig(PRODUCTION).publicBoard.secret).toBe(STRONG_BOARD_SECRET);
+    expect(loadAppConfig({ PUBLIC_OBJECTIONS_MAX_PER_ADDRESS: '3', PUBLIC_LIMIT_PREFIX: 'board-test' }).publicBoard).toEqual({
+      secret: DEV_PUBLIC_BOARD_SECRET,
+      maxObjectionsPerAddress: 3,
+      objectionWindowMs: 3_600_000,
+      keyPrefix: 'board-test',
+    });
+    expect(() => loadAppConfig({ PUBLIC_OBJECTIONS_MAX_PER_ADDRESS: '0' })).toThrow(/PUBLIC_OBJECTIONS_MAX_PER_ADDRESS must be an integer/);
+  });
+
+  it('keeps attachments in a local directory by default and in an S3-compatible bucket when configured completely', () => {
+    const s3 = { ATTACHMENT_STORE: 's3', S3_ENDPOINT: 'http://minio:9000/', S3_BUCKET: 'fupin-attachments', S3_ACCESS_KEY_ID: 'key', S3_SECRET_ACCESS_KEY: 'secret' };
+    expect(loadAppConfig({ ...s3, ATTACHMENT_MAX_BYTES: '5000000' }).attachments).toEqual({
+      store: 's3',
+      dir: 'storage/attachments',
+      maxBytes: 5_000_000,
+      s3: { endpoint: 'http://minio:9000', bucket: 'fupin-attachments', region: 'us-east-1', accessKeyId: 'key', secretAccessKey: 'secret' },
+    });
+    expect(() => loadAppConfig({ ...s3, S3_BUCKET: '' })).toThrow(/ATTACHMENT_STORE=s3 needs S3_BUCKET/);
+    expect(() => loadAppConfig({ ATTACHMENT_STORE: 'ftp' })).toThrow(/ATTACHMENT_STORE must be local or s3/);
+    expect(() => loadAppConfig({ ATTACHMENT_MAX_BYTES: '0' })).toThrow(/ATTACHMENT_MAX_BYTES must be an integer/);
   });
 
   it('reads the refresh-token lifetime, which must outlast the access token', () => {

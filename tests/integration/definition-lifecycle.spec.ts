@@ -46,10 +46,10 @@ describe('only administrators reach the definition routes', () => {
     ['delete', '/api/workflows/poverty-entry/draft'],
     ['post', '/api/workflows/poverty-entry/draft/validate'],
     ['post', '/api/workflows/poverty-entry/draft/publish'],
-    ['get', '/api/workflows/poverty-entry/versions/2'],
-    ['post', '/api/workflows/poverty-entry/versions/2/deprecate'],
+    ['get', '/api/workflows/poverty-entry/versions/3'],
+    ['post', '/api/workflows/poverty-entry/versions/3/deprecate'],
     ['get', '/api/workflows/poverty-entry/export'],
-    ['post', '/api/workflows/poverty-entry/migrations', { fromVersion: 2, toVersion: 3, dryRun: true }],
+    ['post', '/api/workflows/poverty-entry/migrations', { fromVersion: 3, toVersion: 4, dryRun: true }],
     ['post', '/api/workflows/poverty-entry/what-if', {}],
   ];
 
@@ -82,7 +82,11 @@ describe('only administrators reach the definition routes', () => {
   });
 });
 
-/** A poverty-entry draft that lowers the rural line and puts a pre-check (1 working day) before the support plan. */
+/**
+ * A poverty-entry draft whose proposal guard takes 4,000 yuan as the rural line (a literal:
+ * the year's rules would override a param) and with a pre-check (1 working day) before the
+ * support plan.
+ */
 const PRECHECK = `  precheck:
     label: 预审
     role: officer
@@ -95,7 +99,7 @@ const PRECHECK = `  precheck:
       pass: { label: 预审通过, kind: submit, target: support }
 `;
 const WHAT_IF_DRAFT = seedWorkflowSource('poverty-entry')
-  .replace('ruralLowLine: 5040', 'ruralLowLine: 4000')
+  .replace('- var: params.ruralLowLine', '- 4000')
   .replace('        target: support\n', '        target: precheck\n')
   .replace('  support:\n    label: 精准扶持\n', `${PRECHECK}  support:\n    label: 精准扶持\n`);
 
@@ -132,11 +136,11 @@ describe('what-if: a draft replayed on the recorded cases', () => {
       at: THURSDAY,
       totals: { cases: 4, same: 1, different: 1, refused: 2, skipped: 0, overdueNow: 0, overdueUnderDraft: 1 },
       cases: [
-        { caseId: p.id, title: '陈大明', version: 2, outcome: 'same', overdueNow: [], overdueUnderDraft: [] },
+        { caseId: p.id, title: '陈大明', version: 3, outcome: 'same', overdueNow: [], overdueUnderDraft: [] },
         {
           caseId: q.id,
           title: '陈大明',
-          version: 2,
+          version: 3,
           outcome: 'refused',
           refusedAt: { seq: 2, step: 'propose', action: 'submit', code: 'GUARD_FAILED', reason: guardMessage },
           overdueNow: [],
@@ -145,7 +149,7 @@ describe('what-if: a draft replayed on the recorded cases', () => {
         {
           caseId: r.id,
           title: '陈大明',
-          version: 2,
+          version: 3,
           outcome: 'different',
           now: { steps: ['support'], status: 'active' },
           draft: { steps: ['precheck'], status: 'active' },
@@ -156,7 +160,7 @@ describe('what-if: a draft replayed on the recorded cases', () => {
         {
           caseId: s.id,
           title: '陈大明',
-          version: 2,
+          version: 3,
           outcome: 'refused',
           refusedAt: {
             seq: 3,
@@ -196,13 +200,13 @@ describe('what-if: a draft replayed on the recorded cases', () => {
 });
 
 /** poverty-entry with the proposal's deadline 15wd, and a version number publishing will replace. */
-const LONGER_PROPOSAL = seedWorkflowSource('poverty-entry').replace('version: 2', 'version: 99').replace('      duration: 10wd', '      duration: 15wd');
+const LONGER_PROPOSAL = seedWorkflowSource('poverty-entry').replace('version: 3', 'version: 99').replace('      duration: 10wd', '      duration: 15wd');
 
 describe('drafts: draft → validated → published', () => {
   it('publishes a validated draft as the newest version + 1, with the number in its text, and audits each step', async () => {
     const saved = await t.http.put('/api/workflows/poverty-entry/draft').set(admin).send({ format: 'yaml', source: LONGER_PROPOSAL });
     expect(saved.status).toBe(200);
-    expect(saved.body).toMatchObject({ key: 'poverty-entry', format: 'yaml', status: 'draft', issues: null, latestVersion: 2, source: LONGER_PROPOSAL });
+    expect(saved.body).toMatchObject({ key: 'poverty-entry', format: 'yaml', status: 'draft', issues: null, latestVersion: 3, source: LONGER_PROPOSAL });
 
     const early = await t.http.post('/api/workflows/poverty-entry/draft/publish').set(admin);
     expect(early.status).toBe(409);
@@ -214,7 +218,7 @@ describe('drafts: draft → validated → published', () => {
       path: 'steps.publicNotice.deadline',
       message: 'deadline has no escalation: nobody is alerted when it is overdue',
       severity: 'warning',
-      line: 257,
+      line: 259,
       column: 5,
     };
     expect(validated.status).toBe(200);
@@ -223,23 +227,23 @@ describe('drafts: draft → validated → published', () => {
 
     const published = await t.http.post('/api/workflows/poverty-entry/draft/publish').set(admin);
     expect(published.status).toBe(201);
-    expect(published.body).toEqual({ key: 'poverty-entry', version: 3, definitionId: expect.any(String), status: 'published', warnings: [warning] });
+    expect(published.body).toEqual({ key: 'poverty-entry', version: 4, definitionId: expect.any(String), status: 'published', warnings: [warning] });
 
-    const version = await t.http.get('/api/workflows/poverty-entry/versions/3').set(admin);
-    expect(version.body).toMatchObject({ key: 'poverty-entry', version: 3, status: 'published', sourceFormat: 'yaml', cases: 0, running: 0 });
-    expect(version.body.source).toBe(LONGER_PROPOSAL.replace('version: 99', 'version: 3'));
-    expect(version.body.definition.version).toBe(3);
+    const version = await t.http.get('/api/workflows/poverty-entry/versions/4').set(admin);
+    expect(version.body).toMatchObject({ key: 'poverty-entry', version: 4, status: 'published', sourceFormat: 'yaml', cases: 0, running: 0 });
+    expect(version.body.source).toBe(LONGER_PROPOSAL.replace('version: 99', 'version: 4'));
+    expect(version.body.definition.version).toBe(4);
     expect(version.body.definition.steps.propose.deadline.duration).toBe('15wd');
     expect((await t.http.get('/api/workflows/poverty-entry/draft').set(admin)).body.details.code).toBe('DRAFT_NOT_FOUND');
 
-    // New cases start on it; the ones running on version 2 stay there.
-    expect((await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD)).workflow.version).toBe(3);
+    // New cases start on it; the ones running on version 3 stay there.
+    expect((await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD)).workflow.version).toBe(4);
     const list = await t.http.get('/api/workflows').set(admin);
     const entry = list.body.find((w: { key: string }) => w.key === 'poverty-entry');
-    expect(entry).toMatchObject({ latestVersion: 3, acceptsNewCases: true, draft: null });
+    expect(entry).toMatchObject({ latestVersion: 4, acceptsNewCases: true, draft: null });
     expect(entry.versions.map((v: { version: number; status: string; running: number }) => [v.version, v.status, v.running])).toEqual([
-      [2, 'published', 4],
-      [3, 'published', 1],
+      [3, 'published', 4],
+      [4, 'published', 1],
     ]);
 
     const [draftSaved] = (await auditRows('definition.draft-saved')).slice(-1);
@@ -247,7 +251,7 @@ describe('drafts: draft → validated → published', () => {
     const [validatedRow] = (await auditRows('definition.draft-validated')).slice(-1);
     expect(validatedRow).toMatchObject({ actor_username: 'admin', target_id: 'poverty-entry', details: { errors: 0, warnings: 1 } });
     const [publishedRow] = (await auditRows('definition.published')).slice(-1);
-    expect(publishedRow).toMatchObject({ actor_username: 'admin', target_id: 'poverty-entry@3', details: { key: 'poverty-entry', version: 3, definitionId: published.body.definitionId, warnings: 1 } });
+    expect(publishedRow).toMatchObject({ actor_username: 'admin', target_id: 'poverty-entry@4', details: { key: 'poverty-entry', version: 4, definitionId: published.body.definitionId, warnings: 1 } });
   });
 
   it('makes a draft a draft again when its text changes after validation', async () => {
@@ -302,7 +306,7 @@ steps:
           file,
           path: 'steps.notice.deadline.escalation.0.openCase',
           severity: 'error',
-          message: "openCase: there is no published workflow 'village-audit'; workflows that can be named here: accountability-interview, disaster-reentry, poverty-entry, poverty-exit, rectification, village-notice",
+          message: "openCase: there is no published workflow 'village-audit'; workflows that can be named here: accountability-interview, disaster-reentry, objection-investigation, poverty-entry, poverty-exit, rectification, village-notice",
           line: 15,
           column: 70,
         },
@@ -345,7 +349,7 @@ steps:
 
 describe('export and the files as the published baseline', () => {
   it('exports a version as its published text (YAML) or as JSON', async () => {
-    const stored = (await t.http.get('/api/workflows/poverty-entry/versions/3').set(admin)).body;
+    const stored = (await t.http.get('/api/workflows/poverty-entry/versions/4').set(admin)).body;
     const yaml = await t.http.get('/api/workflows/poverty-entry/export').set(admin);
     expect(yaml.status).toBe(200);
     expect(yaml.headers['content-type']).toBe('application/yaml; charset=utf-8');
@@ -353,7 +357,7 @@ describe('export and the files as the published baseline', () => {
     expect(yaml.text).toBe(stored.source);
     const json = await t.http.get('/api/workflows/poverty-entry/export?format=json').set(admin);
     expect(JSON.parse(json.text)).toEqual(stored.definition);
-    expect((await t.http.get('/api/workflows/poverty-entry/export?version=2').set(admin)).text).toBe(seedWorkflowSource('poverty-entry'));
+    expect((await t.http.get('/api/workflows/poverty-entry/export?version=3').set(admin)).text).toBe(seedWorkflowSource('poverty-entry'));
     expect((await t.http.get('/api/workflows/poverty-entry/export?version=7').set(admin)).status).toBe(404);
   });
 
@@ -365,11 +369,11 @@ describe('export and the files as the published baseline', () => {
       env: { ...process.env, DATABASE_URL: t.config.databaseUrl },
     });
     const exported = readFileSync(join(dir, 'poverty-entry.yaml'), 'utf8');
-    expect(exported).toBe((await t.http.get('/api/workflows/poverty-entry/versions/3').set(admin)).body.source);
+    expect(exported).toBe((await t.http.get('/api/workflows/poverty-entry/versions/4').set(admin)).body.source);
 
     const published = (await auditRows('definition.published')).length;
     const loaded = await t.app.get(DefinitionsService).loadDirectory(dir);
-    expect(loaded.map((p) => `${p.key}@${p.version}`)).toContain('poverty-entry@3');
+    expect(loaded.map((p) => `${p.key}@${p.version}`)).toContain('poverty-entry@4');
     expect((await auditRows('definition.published')).length).toBe(published);
   });
 
@@ -377,15 +381,15 @@ describe('export and the files as the published baseline', () => {
     const definitions = t.app.get(DefinitionsService);
     const dir = mkdtempSync(join(tmpdir(), 'workflows-'));
     for (const file of readdirSync('workflows')) copyFileSync(join('workflows', file), join(dir, file));
-    // The shipped file (version 2) is older than version 3: fine, and 3 stays in force.
-    expect((await definitions.loadDirectory(dir)).map((p) => `${p.key}@${p.version}`)).toContain('poverty-entry@2');
-    // A version 1 that the database never had is not slipped in under the newer ones.
-    writeFileSync(join(dir, 'poverty-entry.yaml'), seedWorkflowSource('poverty-entry').replace('version: 2', 'version: 1'));
+    // The shipped file (version 3) is older than version 4: fine, and 4 stays in force.
+    expect((await definitions.loadDirectory(dir)).map((p) => `${p.key}@${p.version}`)).toContain('poverty-entry@3');
+    // A version 2 that the database never had is not slipped in under the newer ones.
+    writeFileSync(join(dir, 'poverty-entry.yaml'), seedWorkflowSource('poverty-entry').replace('version: 3', 'version: 2'));
     expect((await definitions.loadDirectory(dir)).map((p) => p.key)).not.toContain('poverty-entry');
-    expect(await t.dataSource.query(`SELECT version FROM workflow_definitions WHERE key = 'poverty-entry' ORDER BY version`)).toEqual([{ version: 2 }, { version: 3 }]);
-    expect((await definitions.latest('poverty-entry')).version).toBe(3);
+    expect(await t.dataSource.query(`SELECT version FROM workflow_definitions WHERE key = 'poverty-entry' ORDER BY version`)).toEqual([{ version: 3 }, { version: 4 }]);
+    expect((await definitions.latest('poverty-entry')).version).toBe(4);
 
-    writeFileSync(join(dir, 'poverty-entry.yaml'), seedWorkflowSource('poverty-entry').replace('version: 2', 'version: 3'));
+    writeFileSync(join(dir, 'poverty-entry.yaml'), seedWorkflowSource('poverty-entry').replace('version: 3', 'version: 4'));
     await expect(definitions.loadDirectory(dir)).rejects.toMatchObject({ code: 'VERSION_CHANGED' });
   });
 });

@@ -34,7 +34,7 @@ async function verified(body: CaseBody): Promise<void> {
 describe('poverty-entry through the API', () => {
   it('registers an eligible household after county review, city approval and a quiet notice period', async () => {
     let c = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
-    expect(c).toMatchObject({ status: 'active', version: 0, workflow: { key: 'poverty-entry', version: 2 } });
+    expect(c).toMatchObject({ status: 'active', version: 0, workflow: { key: 'poverty-entry', version: 3 } });
     expect(steps(c)).toEqual(['propose']);
     expect(c.openTasks).toEqual([expect.objectContaining({ step: 'propose', role: 'officer', level: 'town' })]);
     expect(c.availableActions.map((a) => a.action).sort()).toEqual(['cancel', 'submit']);
@@ -152,6 +152,49 @@ describe('poverty-entry through the API', () => {
     const late = await driver.try('ts-officer', withdrawn, 'submit', ELIGIBLE_PROPOSAL);
     expect(late.status).toBe(422);
     expect(late.body.details.code).toBe('CASE_FINISHED');
+  });
+
+  it('investigates an objection as a case of its own and goes on by its outcome: appraised again, rejected, or back to the notice', async () => {
+    const investigate = async (): Promise<{ parent: CaseBody; child: CaseBody }> => {
+      let parent = await driver.act('ts-officer', await driver.entryAtNotice(), 'object', { objection: '该户有经营性收入未申报', objector: '村民' });
+      parent = await driver.act('ts-officer', parent, 'investigate', { finding: '需入户调查' });
+      expect(steps(parent)).toEqual(['investigation']);
+      const child = (await driver.get('ts-officer', parent.children[0].id)).body as CaseBody;
+      return { parent, child: await driver.act('ts-officer', child, 'report', { findings: '入户走访核实' }) };
+    };
+    const parentOf = async (parent: CaseBody) => (await driver.get('ts-officer', parent.id)).body as CaseBody;
+
+    // Upheld: appraised again, then registered after a quiet notice period.
+    const upheld = await investigate();
+    // The county first wants more: the investigation goes back to the town once.
+    let child = await driver.act('ts-reviewer', upheld.child, 'return', { reason: '请补充务工收入证明' });
+    child = await driver.act('ts-officer', child, 'report', { findings: '已补充务工收入证明' });
+    child = await driver.act('ts-reviewer', child, 'uphold', { conclusion: '异议成立，重新评议', disqualified: false });
+    expect(child).toMatchObject({ status: 'upheld', finished: true });
+    let c = await parentOf(upheld.parent);
+    expect(steps(c)).toEqual(['appraisal']);
+    c = await driver.act('ts-officer', c, 'record', PASSING_APPRAISAL);
+    c = await driver.act('ts-reviewer', c, 'approve', {});
+    c = await driver.act('jm-approver', c, 'approve', {});
+    testApp.clock.advance(7 * DAY);
+    c = await driver.act('ts-officer', c, 'conclude');
+    expect(c.status).toBe('registered');
+
+    // Upheld, and the household does not qualify: rejected.
+    const disqualified = await investigate();
+    child = await driver.act('ts-reviewer', disqualified.child, 'uphold', { conclusion: '经营性收入超过贫困线', disqualified: true });
+    expect(await parentOf(disqualified.parent)).toMatchObject({ status: 'rejected', finished: true });
+
+    // Dismissed: the notice goes on.
+    const dismissed = await investigate();
+    child = await driver.act('ts-reviewer', dismissed.child, 'dismiss', { conclusion: '异议不成立' });
+    expect(child).toMatchObject({ status: 'dismissed', finished: true });
+    expect(steps(await parentOf(dismissed.parent))).toEqual(['publicNotice']);
+
+    for (const { parent, child: investigation } of [upheld, disqualified, dismissed]) {
+      await verified(parent);
+      await verified(investigation);
+    }
   });
 
   it('lets only the right role in the right county act', async () => {

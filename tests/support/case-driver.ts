@@ -12,6 +12,8 @@ export interface CaseBody {
   openTasks: { id: string; step: string; role: string; level: string; jurisdictionCode: string; assigneeId: string | null }[];
   availableActions: { step: string; action: string }[];
   workflow: { key: string; version: number };
+  parent: { id: string; workflow: string; step: string; stepEntry: number } | null;
+  children: { id: string; workflow: string; status: string; finished: boolean; step: string; stepEntry: number; createdAt: string }[];
 }
 
 /**
@@ -71,6 +73,12 @@ export class CaseDriver {
     c = await this.act('ts-officer', c, 'submit', ELIGIBLE_PROPOSAL);
     c = await this.act('ts-officer', c, 'submit', SUPPORT_PLAN);
     return this.act('ts-officer', c, 'record', PASSING_APPRAISAL);
+  }
+
+  /** The same case approved by the county and the city, now in its public notice (公示). */
+  async entryAtNotice(): Promise<CaseBody> {
+    const c = await this.act('ts-reviewer', await this.entryAtCountyReview(), 'approve', {});
+    return this.act('jm-approver', c, 'approve', {});
   }
 
   async get(username: string, id: string) {

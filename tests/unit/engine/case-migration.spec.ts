@@ -6,6 +6,8 @@ import { compileWorkflow, type CompiledWorkflow } from '../../../src/engine/work
 import {
   CaseDriver,
   DAY,
+  appraisal,
+  approver,
   DEPARTMENT_STEPS,
   disasterStartData,
   eligibleProposal,
@@ -20,10 +22,10 @@ import { loadSeedDefinition, loadSeedWorkflow } from '../../support/seed-workflo
 
 const entry = loadSeedWorkflow('poverty-entry');
 
-/** The next version of poverty-entry, changed by `edit`. */
+/** The next version of poverty-entry (the seed is version 3), changed by `edit`. */
 function nextEntry(edit: (definition: WorkflowDefinition) => void): CompiledWorkflow {
   const definition = loadSeedDefinition('poverty-entry');
-  definition.version = 3;
+  definition.version = 4;
   edit(definition);
   return compileWorkflow(definition);
 }
@@ -117,12 +119,12 @@ describe('planMigration: a task step', () => {
   it('refuses a step the new version does not have unless the mapping names one', () => {
     const driver = atSupport();
     const to = nextEntry(renameSupport);
-    expect(refusal(entry, to, driver)).toBe("step 'support' (精准扶持) has no counterpart in version 3: map it to a step of that version");
+    expect(refusal(entry, to, driver)).toBe("step 'support' (精准扶持) has no counterpart in version 4: map it to a step of that version");
   });
 
   it('refuses to move a task step onto a final step', () => {
     expect(refusal(entry, nextEntry(() => {}), atSupport(), { support: 'registered' })).toBe(
-      "step 'support' is a task step but 'registered' in version 3 is a final step: a running case only moves to a step of the same kind",
+      "step 'support' is a task step but 'registered' in version 4 is a final step: a running case only moves to a step of the same kind",
     );
   });
 
@@ -159,7 +161,7 @@ describe('planMigration: a task step', () => {
       {
         from: { step: 'support', entry: 1 },
         deadline: { before: entry.steps.get('support')!.definition.deadline },
-        dropped: "the clock paused by a return in step 'support' is dropped: step 'support' of version 3 has no deadline",
+        dropped: "the clock paused by a return in step 'support' is dropped: step 'support' of version 4 has no deadline",
       },
     ]);
     expect(noDeadline.snapshot.context.pausedClocks).toBeUndefined();
@@ -225,14 +227,60 @@ describe('replayHistory across a migration', () => {
     const migrated: RecordedEvent = {
       eventType: 'definition',
       action: 'migrated',
-      payload: { from: { definitionId: 'v2', version: 2 }, to: { definitionId: 'v3', version: 3 }, mapping },
+      payload: { from: { definitionId: 'v3', version: 3 }, to: { definitionId: 'v4', version: 4 }, mapping },
     };
     const after = applyAction(to, plan.snapshot, { action: 'submit', input: supportPlan(), actor: officer, now: plus(START, 3 * DAY) });
     const history = [...driver.history, migrated, { eventType: 'action', payload: after.event }];
-    const lookup = (id: string) => ({ v2: entry, v3: to })[id];
+    const lookup = (id: string) => ({ v3: entry, v4: to })[id];
 
     expect(replayHistory(to, history, lookup)).toEqual(after.snapshot);
     // Without the versions it names, the history cannot be replayed: said, not guessed.
-    expect(() => replayHistory(to, history)).toThrow('The history names definition v2, which is not available to replay it');
+    expect(() => replayHistory(to, history)).toThrow('The history names definition v3, which is not available to replay it');
+  });
+});
+
+describe('planMigration: a call step waiting for its case', () => {
+  /** A poverty-entry case whose objection is under investigation (a case of objection-investigation). */
+  function investigating(): CaseDriver {
+    const driver = atSupport();
+    driver.act(officer, 'submit', supportPlan());
+    driver.act(officer, 'record', appraisal(45));
+    driver.act(reviewer, 'approve', {});
+    driver.act(approver, 'approve', {});
+    driver.act(officer, 'object', { objection: '该户有经营性收入未申报' });
+    driver.act(officer, 'investigate', { finding: '需入户核实' });
+    expect(driver.snapshot.value).toBe('investigation');
+    return driver;
+  }
+
+  it('keeps the step visit the called case will report to, with the new deadline settings', () => {
+    const driver = investigating();
+    const to = nextEntry((d) => {
+      d.steps.investigation.deadline!.duration = '30wd';
+    });
+    const plan = planned(entry, to, driver);
+    expect(plan.steps).toEqual([
+      {
+        from: { step: 'investigation', entry: 1 },
+        to: { step: 'investigation', entry: 1 },
+        enteredAt: driver.now.toISOString(),
+        deadline: { before: entry.steps.get('investigation')!.definition.deadline, after: to.steps.get('investigation')!.definition.deadline },
+      },
+    ]);
+    expect(plan.snapshot).toEqual(driver.snapshot);
+  });
+
+  it('refuses to rename it or to make it call another workflow', () => {
+    const driver = investigating();
+    const renamed = nextEntry((d) => {
+      d.steps.inquiry = d.steps.investigation;
+      delete d.steps.investigation;
+      d.steps.objectionReview.actions!.investigate.target = 'inquiry';
+    });
+    expect(refusal(entry, renamed, driver, { investigation: 'inquiry' })).toBe("the case waits in call step 'investigation' for the case it called: a waiting call step keeps its key");
+    const other = nextEntry((d) => {
+      d.steps.investigation.call!.workflow = 'rectification';
+    });
+    expect(refusal(entry, other, driver)).toBe("the case waits in call step 'investigation' for a case of 'objection-investigation', but version 4 calls 'rectification' there");
   });
 });

@@ -56,4 +56,21 @@ describe('diffDefinitions', () => {
     delete after.steps.cityApproval;
     expect(diffDefinitions(before, after).map((c) => c.change)).toContain('removed');
   });
+
+  it('says what changed in a call step: the workflow called, its input, where its outcomes go, and a call step added', () => {
+    const before = povertyEntry();
+    const after = structuredClone(before);
+    const investigation = after.steps.investigation;
+    investigation.call!.input = { ...investigation.call!.input, objector: 'anonymous' };
+    investigation.outcomes = [investigation.outcomes![1], investigation.outcomes![2]].map((o, i) => (i === 1 ? { target: o.target } : o));
+    after.steps.recheck = { label: '复查', type: 'call', call: { workflow: 'rectification' }, outcomes: [{ target: 'registered' }] };
+    expect(diffDefinitions(before, after).map((c) => [c.path, c.text])).toEqual([
+      ['steps.investigation.call', 'Step 异议调查 (investigation): the input of the called objection-investigation changed'],
+      ['steps.investigation.outcomes', 'Step 异议调查 (investigation): outcomes go to rejected or appraisal or publicNotice → now to appraisal or publicNotice'],
+      ['steps.recheck', 'Step added: 复查 (recheck), calling rectification'],
+    ]);
+    const other = structuredClone(before);
+    other.steps.investigation.call!.workflow = 'rectification';
+    expect(diffDefinitions(before, other).map((c) => c.text)).toEqual(['Step 异议调查 (investigation): calls objection-investigation → rectification']);
+  });
 });

@@ -60,7 +60,7 @@ describe('the public notice period (公示) warning', () => {
 
 describe('references to workflows and calendars', () => {
   it('errs on an openCase of a workflow that does not take cases, when told which do', () => {
-    expect(issues(notice('7d'), { workflows: new Set(['poverty-entry', 'rectification']) })).toEqual([
+    expect(issues(notice('7d'), { knownWorkflows: ['poverty-entry', 'rectification'] })).toEqual([
       expect.objectContaining({
         path: 'steps.notice.deadline.escalation.0.openCase',
         severity: 'error',
@@ -69,7 +69,7 @@ describe('references to workflows and calendars', () => {
         column: 70,
       }),
     ]);
-    expect(issues(notice('7d'), { workflows: new Set(['accountability-interview']) })).toEqual([]);
+    expect(issues(notice('7d'), { knownWorkflows: ['accountability-interview'] })).toEqual([]);
     // The CLI sees files only: without the set, nothing is said.
     expect(issues(notice('7d'))).toEqual([]);
   });
