@@ -112,7 +112,7 @@ export const definitionSchema = {
     level: { type: 'string', enum: [...LEVELS] },
     actionKind: { type: 'string', enum: [...ACTION_KINDS] },
     fieldType: { type: 'string', enum: [...FIELD_TYPES] },
-    stepType: { type: 'string', enum: ['task', 'parallel', 'final'] },
+    stepType: { type: 'string', enum: ['task', 'parallel', 'final', 'call'] },
     // Validated by validateExpression before ajv runs; see the header comment.
     expression: true,
     // Params are plain configuration values (numbers, strings, small lists/maps).
@@ -242,6 +242,8 @@ export const definitionSchema = {
         deadline: ref('deadline'),
         regions: ref('regionMap'),
         onDone: ref('name'),
+        call: ref('call'),
+        outcomes: { type: 'array', minItems: 1, maxItems: L.branchesPerAction, items: ref('branch') },
         status: ref('status'),
         caseStatus: ref('status'),
         assignment: ref('assignment'),
@@ -254,6 +256,15 @@ export const definitionSchema = {
         transfer: { type: 'boolean' },
         delegate: { type: 'boolean' },
         addSigner: { type: 'boolean' },
+      },
+    },
+    call: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['workflow'],
+      properties: {
+        workflow: ref('workflowKey'),
+        input: { type: 'object', propertyNames: ref('name'), additionalProperties: ref('expression'), maxProperties: L.fieldsPerMap },
       },
     },
     stepMap: mapOf('step', L.stepsPerMap, 1),

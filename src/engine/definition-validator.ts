@@ -23,6 +23,7 @@ import {
   FIELD_TYPES,
   LEVELS,
   ROLES,
+  type BranchDefinition,
   type FieldDefinition,
   type StepDefinition,
   type WorkflowDefinition,
@@ -240,6 +241,9 @@ function isExpressionSlot(path: Path): boolean {
   if (path[n - 1] === 'when' && typeof path[n - 2] === 'number' && path[n - 3] === 'branches' && path[n - 5] === 'actions') {
     return isStepPath(path, n - 5);
   }
+  // A call step's outcomes and the start data it hands its child case.
+  if (path[n - 1] === 'when' && typeof path[n - 2] === 'number' && path[n - 3] === 'outcomes') return isStepPath(path, n - 3);
+  if (path[n - 2] === 'input' && path[n - 3] === 'call') return isStepPath(path, n - 3);
   return false;
 }
 
@@ -323,7 +327,7 @@ function checkExpressions(expressions: ExpressionSlot[], list: IssueList): void 
       issues = validateExpression(value);
       if (typeof value === 'object' && value !== null) cache.set(value, issues);
     }
-    const what = path[path.length - 1] === 'guard' ? 'guard' : 'condition';
+    const what = path[path.length - 1] === 'guard' ? 'guard' : path[path.length - 3] === 'call' ? 'input' : 'condition';
     for (const issue of issues) list.error([...path, ...issue.path], `invalid ${what}: ${issue.message}`);
   }
 }
@@ -395,7 +399,7 @@ const ENUM_NAMES: Record<string, { what: string; known: readonly string[] }> = {
   level: { what: 'level', known: LEVELS },
   actionKind: { what: 'action kind', known: ACTION_KINDS },
   fieldType: { what: 'field type', known: FIELD_TYPES },
-  stepType: { what: 'step type', known: ['task', 'parallel', 'final'] },
+  stepType: { what: 'step type', known: ['task', 'parallel', 'final', 'call'] },
   countersignMode: { what: 'countersign mode', known: COUNTERSIGN_MODES },
 };
 
@@ -524,7 +528,7 @@ interface StepRef {
   step: StepDefinition;
   path: Path;
   scope: Scope;
-  type: 'task' | 'parallel' | 'final';
+  type: 'task' | 'parallel' | 'final' | 'call';
 }
 
 interface Scope {
@@ -688,7 +692,7 @@ class SemanticCheck {
       if (step.deadline === undefined) list.warning(path, 'task step has no deadline: nothing reminds or escalates when it is left undone');
       if (step.countersign !== undefined) this.checkCountersign(ref);
     } else if (type === 'final') {
-      const notAllowed: [keyof StepDefinition, string][] = [
+      this.refuseProperties(ref, 'final', [
         ['actions', 'actions (the case ends there)'],
         ['role', "'role' (nobody acts on it)"],
         ['level', "'level' (nobody acts on it)"],
@@ -698,16 +702,21 @@ class SemanticCheck {
         ['caseStatus', "'caseStatus' (use 'status' for the outcome)"],
         ['assignment', "'assignment' (nobody is assigned to it)"],
         ['countersign', "'countersign' (nobody acts on it)"],
-      ];
-      for (const [property, what] of notAllowed) {
-        if (step[property] !== undefined) list.error([...path, property], `a final step has no ${what}`);
-      }
+      ]);
       if (step.status !== undefined && ref.scope.region) {
         list.warning([...path, 'status'], "'status' only applies to top-level final steps; a region's final step ends the region, not the case");
       }
+    } else if (type === 'call') {
+      this.checkCall(ref);
     } else {
       if (step.assignment !== undefined) list.error([...path, 'assignment'], "only a task step has 'assignment' options");
       this.checkParallel(ref);
+    }
+
+    if (type !== 'call') {
+      for (const property of ['call', 'outcomes'] as const) {
+        if (step[property] !== undefined) list.error([...path, property], `only a call step has '${property}'`);
+      }
     }
 
     for (const [actionKey, action] of actions) {
@@ -726,18 +735,7 @@ class SemanticCheck {
       if (action.target !== undefined) {
         this.addEdge(ref, this.resolveTarget(ref.scope, action.target, [...actionPath, 'target'], 'target'));
       }
-      const branches = action.branches ?? [];
-      branches.forEach((branch, index) => {
-        const branchPath = [...actionPath, 'branches', index];
-        const last = index === branches.length - 1;
-        if (!last && branch.when === undefined) {
-          list.error(branchPath, "only the last branch may omit 'when': the branches after this one could never be taken");
-        }
-        if (last && branch.when !== undefined) {
-          list.error([...branchPath, 'when'], "the last branch must omit 'when' and catch every remaining case; otherwise the case gets stuck when no condition holds");
-        }
-        this.addEdge(ref, this.resolveTarget(ref.scope, branch.target, [...branchPath, 'target'], 'branch target'));
-      });
+      this.checkBranches(ref, action.branches ?? [], [...actionPath, 'branches'], 'branch');
       this.checkFields(action.fields, [...actionPath, 'fields']);
       if (action.guardMessage !== undefined && action.guard === undefined) {
         list.warning([...actionPath, 'guardMessage'], 'guardMessage without a guard is never shown');
@@ -758,6 +756,55 @@ class SemanticCheck {
       if (!step.deadline.escalation || step.deadline.escalation.length === 0) {
         list.warning(deadlinePath, 'deadline has no escalation: nobody is alerted when it is overdue');
       }
+    }
+  }
+
+  /** The first branch whose `when` holds is taken, so only the last may (and must) omit it. */
+  private checkBranches(ref: StepRef, branches: readonly BranchDefinition[], path: Path, what: 'branch' | 'outcome'): void {
+    const { list } = this;
+    branches.forEach((branch, index) => {
+      const branchPath = [...path, index];
+      const last = index === branches.length - 1;
+      if (!last && branch.when === undefined) {
+        list.error(branchPath, `only the last ${what} may omit 'when': the ${what === 'branch' ? 'branches' : 'outcomes'} after this one could never be taken`);
+      }
+      if (last && branch.when !== undefined) {
+        list.error([...branchPath, 'when'], `the last ${what} must omit 'when' and catch every remaining case; otherwise the case gets stuck when no condition holds`);
+      }
+      this.addEdge(ref, this.resolveTarget(ref.scope, branch.target, [...branchPath, 'target'], `${what} target`));
+    });
+  }
+
+  /**
+   * A call step starts a case of another definition and waits for it; its outcomes (over
+   * `child.status`) say where the case goes then. Nobody acts on it, so it has no actions.
+   */
+  private checkCall(ref: StepRef): void {
+    const { step, path } = ref;
+    const { list } = this;
+    if (step.call === undefined) list.error(path, "a call step needs 'call': the workflow whose case it starts");
+    if (step.outcomes === undefined) {
+      list.error(path, "a call step needs 'outcomes': where the case goes when the called case ends");
+      this.incomplete = true;
+    } else {
+      this.checkBranches(ref, step.outcomes, [...path, 'outcomes'], 'outcome');
+    }
+    this.refuseProperties(ref, 'call', [
+      ['actions', "actions (the called case's outcome moves it on)"],
+      ['role', "'role' (nobody acts on it)"],
+      ['level', "'level' (nobody acts on it)"],
+      ['countersign', "'countersign' (nobody votes on it)"],
+      ['assignment', "'assignment' (nobody is assigned to it)"],
+      ['regions', "'regions'"],
+      ['onDone', "'onDone'"],
+      ['status', "'status' (use 'caseStatus' while it waits)"],
+    ]);
+  }
+
+  /** Properties a kind of step has no use for: each one present is an error saying why. */
+  private refuseProperties(ref: StepRef, type: string, notAllowed: [keyof StepDefinition, string][]): void {
+    for (const [property, what] of notAllowed) {
+      if (ref.step[property] !== undefined) this.list.error([...ref.path, property], `a ${type} step has no ${what}`);
     }
   }
 

@@ -130,7 +130,14 @@ export interface ActionDefinition {
   withdrawable?: boolean;
 }
 
-export type StepType = 'task' | 'parallel' | 'final';
+export type StepType = 'task' | 'parallel' | 'final' | 'call';
+
+/** `call`: the definition a call step starts a child case of, and the child's start data. */
+export interface CallDefinition {
+  workflow: string;
+  /** Start data of the child case, each value an expression over the parent case. */
+  input?: Record<string, Expression>;
+}
 
 export interface RegionDefinition {
   label?: string;
@@ -158,6 +165,10 @@ export interface StepDefinition {
   regions?: Record<string, RegionDefinition>;
   /** `parallel`: where the case goes when every branch is done. */
   onDone?: string;
+  /** `call`: the child case to start. */
+  call?: CallDefinition;
+  /** `call`: where the case goes once the child case ends; `{ var: 'child.status' }` is its final status. */
+  outcomes?: BranchDefinition[];
   /** `final` at top level: the case status it ends with (e.g. `registered`, `rejected`). */
   status?: string;
   /** A case status while the case is in this (non-final) step, e.g. `monitoring`. */
