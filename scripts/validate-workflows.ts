@@ -2,18 +2,32 @@
  * `npm run workflows:validate [files…]`: checks definition files without a server and
  * prints each problem as `file:line:column: severity: message (at path)`, the format
  * editors and CI understand. Exits 1 when any file has an error. Without arguments it
- * checks every file in workflows/.
+ * checks every file in workflows/. YAML and JSON go through loadDefinition, BPMN 2.0 XML
+ * (`.bpmn`, `.bpmn20.xml`) through importBpmn, which reports what is outside the subset
+ * the engine runs and then validates the result the same way.
  */
 import { readdirSync, readFileSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
-import { formatIssue, loadDefinition } from '../src/engine/definition-validator.js';
+import { join, relative } from 'node:path';
+import { importBpmn } from '../src/engine/bpmn-import.js';
+import { formatIssue, loadDefinition, type DefinitionIssue } from '../src/engine/definition-validator.js';
 
-const DEFINITION_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+const FORMATS: { pattern: RegExp; format: 'yaml' | 'json' | 'bpmn' }[] = [
+  { pattern: /\.ya?ml$/i, format: 'yaml' },
+  { pattern: /\.json$/i, format: 'json' },
+  { pattern: /\.bpmn(?:20\.xml)?$/i, format: 'bpmn' },
+];
+const formatOf = (file: string) => FORMATS.find(({ pattern }) => pattern.test(file))?.format;
+
+async function check(source: string, name: string): Promise<DefinitionIssue[]> {
+  const format = formatOf(name);
+  if (format === 'bpmn') return (await importBpmn(source, name)).issues;
+  return loadDefinition(source, name, format === 'json' ? 'json' : 'yaml').issues;
+}
 
 const args = process.argv.slice(2);
 const files = args.length > 0
   ? args
-  : readdirSync('workflows').filter((f) => DEFINITION_EXTENSIONS.has(extname(f))).sort().map((f) => join('workflows', f));
+  : readdirSync('workflows').filter((f) => formatOf(f) !== undefined).sort().map((f) => join('workflows', f));
 
 let errors = 0;
 for (const file of files) {
@@ -26,7 +40,7 @@ for (const file of files) {
     errors += 1;
     continue;
   }
-  const { issues } = loadDefinition(source, name, extname(file) === '.json' ? 'json' : 'yaml');
+  const issues = await check(source, name);
   for (const issue of issues) process.stdout.write(`${formatIssue(issue)}\n`);
   errors += issues.filter((i) => i.severity === 'error').length;
 }
