@@ -798,6 +798,7 @@ class SemanticCheck {
       ['regions', "'regions'"],
       ['onDone', "'onDone'"],
       ['status', "'status' (use 'caseStatus' while it waits)"],
+      ['deadline', "'deadline' (it waits for the called case, which has its own)"],
     ]);
   }
 
