@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { URL } from 'node:url';
 
 /**
@@ -40,6 +41,12 @@ export interface AppConfig {
    * count, or a comma-separated list of trusted proxy addresses/subnets ('loopback', '10.0.0.0/8').
    */
   trustProxy: boolean | number | string;
+  /**
+   * The built web app (web/dist, absolute): served at `/` when it holds an index.html. A
+   * relative WEB_DIST is taken from the working directory, the repository root for every
+   * npm script, the test processes and the Docker image.
+   */
+  webDist: string;
 }
 
 /** Fixed-window login counters in Redis. */
@@ -151,6 +158,7 @@ const DEFAULTS = {
   LOGIN_WINDOW_MS: '60000',
   LOGIN_LIMIT_PREFIX: '',
   TRUST_PROXY: 'false',
+  WEB_DIST: 'web/dist',
 } as const;
 
 const NODE_ENVS: readonly NodeEnv[] = ['development', 'test', 'production'];
@@ -253,6 +261,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const delivery = readDeliveryConfig(read, nodeEnv, problems);
   const loginLimit = readLoginLimitConfig(read, databaseUrl, problems);
   const trustProxy = readTrustProxy(read('TRUST_PROXY'), problems);
+  const webDist = resolve(read('WEB_DIST'));
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
   return {
@@ -274,6 +283,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     delivery,
     loginLimit,
     trustProxy,
+    webDist,
   };
 }
 

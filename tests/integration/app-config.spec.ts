@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Test } from '@nestjs/testing';
 import {
   ConfigValidationError,
@@ -35,6 +36,7 @@ describe('app configuration', () => {
       residentIdKey: DEV_RESIDENT_ID_KEY,
       loginLimit: { maxPerAccount: 10, maxPerAddress: 30, windowMs: 60_000, keyPrefix: 'fupin-login:fupin_flow' },
       trustProxy: false,
+      webDist: resolve('web/dist'),
       delivery: expect.objectContaining({
         runWorker: true, // development runs the worker inside the API process
         bullmqPrefix: 'fupin',
