@@ -7,7 +7,8 @@ import { CasesService, toActor, type CaseRow } from '../cases/cases.service.js';
 import { taskById, type GatedTask } from '../cases/task-gate.js';
 import { Clock } from '../common/clock.js';
 import { DefinitionsService, type PublishedDefinition } from '../definitions/definitions.service.js';
-import type { Role, StepAssignmentOptions, StepDefinition } from '../engine/workflow-definition.js';
+import { isWithin, jurisdictionAt } from '../engine/jurisdiction-code.js';
+import { LEVELS, type Role, type StepAssignmentOptions, type StepDefinition } from '../engine/workflow-definition.js';
 import type { Actor } from '../engine/workflow-machine.js';
 import { TaskException, TaskExceptionCode } from './task.exception.js';
 
@@ -227,11 +228,12 @@ export class TaskAssignmentService {
     };
     // Bound to a node on the path from the city down to the case: the only users whose
     // subtree can hold it. caseAccess then decides exactly as addSigner does.
+    const path = LEVELS.map((level) => jurisdictionAt(row.jurisdiction_code, level)).filter((code): code is string => code !== undefined && isWithin(row.jurisdiction_code, code));
     const users: (UserRow & { display_name: string })[] = await manager.query(
       `SELECT id, username, display_name, roles, jurisdiction_code, active FROM users
-        WHERE active AND id <> $1 AND left($2, length(jurisdiction_code)) = jurisdiction_code
-        ORDER BY jurisdiction_code, username LIMIT ${MAX_CANDIDATES}`,
-      [user.id, row.jurisdiction_code],
+        WHERE active AND id <> $1 AND jurisdiction_code = ANY($2::text[])
+        ORDER BY length(jurisdiction_code), jurisdiction_code, username LIMIT ${MAX_CANDIDATES}`,
+      [user.id, path],
     );
     const candidate = (u: UserRow & { display_name: string }): TaskCandidate => ({ id: u.id, username: u.username, displayName: u.display_name });
     const access = (u: UserRow) => caseAccess(asSubject(u), { caseJurisdiction: row.jurisdiction_code, pairedCountyRead: false, helpedCounties: [] });
