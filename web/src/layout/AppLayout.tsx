@@ -32,7 +32,7 @@ export function AppLayout() {
           icon={<GlobalOutlined />}
           style={{ color: '#fff' }}
           onClick={() => setLocale(locale === 'zh-CN' ? 'en-US' : 'zh-CN')}
-          aria-label={t('layout.switchLanguage')}
+          title={t('layout.switchLanguage')}
         >
           {locale === 'zh-CN' ? 'English' : '中文'}
         </Button>

@@ -19,6 +19,9 @@ export function withdrawableAction(history: readonly HistoryEntry[], definition:
   return action?.withdrawable ? action : undefined;
 }
 
+/** Forward actions first, then objections, returns and rejections (the API lists them in stored key order). */
+const KIND_ORDER: Record<string, number> = { submit: 0, approve: 1, decide: 2, complete: 3, object: 4, return: 5, reject: 6 };
+
 function newIdempotencyKey(): string {
   return typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
@@ -61,7 +64,7 @@ export function CaseActions(props: {
           />
         ) : (
           <Tabs
-            items={view.availableActions.map((action) => {
+            items={[...view.availableActions].sort((a, b) => (KIND_ORDER[a.kind] ?? 9) - (KIND_ORDER[b.kind] ?? 9)).map((action) => {
               const key = `${action.step}.${action.action}`;
               const title = label(action);
               const stepTitle = label(view.currentSteps.find((s) => s.key === action.step), action.stepLabel);

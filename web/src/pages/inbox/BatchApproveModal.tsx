@@ -128,7 +128,7 @@ export function BatchApproveModal({ open, items, onClose }: { open: boolean; ite
         </Space>
       ) : (
         <Space orientation="vertical" style={{ width: '100%' }}>
-          <Progress percent={Math.round((done / Math.max(total, 1)) * 100)} status={phase === 'running' ? 'active' : failed > 0 ? 'exception' : 'success'} data-testid="batch-progress" />
+          <Progress percent={phase === 'done' ? 100 : Math.round((done / Math.max(total, 1)) * 100)} status={phase === 'running' ? 'active' : failed > 0 ? 'exception' : 'success'} data-testid="batch-progress" />
           {phase === 'done' ? <Typography.Text>{t('batch.summary', { ok, failed })}</Typography.Text> : <Typography.Text type="secondary">{t('batch.running')}</Typography.Text>}
           {failure ? <Alert type="error" showIcon title={describeError(failure, t).title} description={failure instanceof ApiError ? failure.body.message : String(failure)} /> : null}
           <Table<BatchRow>
