@@ -173,6 +173,11 @@ describe('an officer of 台山市端芬镇 in the browser', () => {
     await screenshot(page, '09-batch-approved');
     await page.locator('.ant-modal-footer').getByRole('button').click();
     await page.locator('.inbox-table .ant-table-row', { hasText: '伍国华' }).waitFor({ state: 'detached' });
+
+    await page.getByRole('menuitem', { name: '消息通知' }).click();
+    await page.getByRole('heading', { name: /消息通知/ }).waitFor();
+    await page.locator('.ant-list').waitFor();
+    await screenshot(page, '10-notifications');
     await context.close();
   }, 180_000);
 });

@@ -27,8 +27,7 @@ export function useLoad<T>(load: (api: Endpoints) => Promise<T>, deps: unknown[]
       if (mine === generation.current) setState((s) => ({ ...s, error, loading: false }));
       return undefined;
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [api, ...deps]);
+  }, [api, ...deps]); // `load` is read through a ref: the caller's deps say when to load again
   useEffect(() => {
     void reload();
   }, [reload]);

@@ -61,6 +61,8 @@ export default function InboxPage() {
   const [error, setError] = useState<unknown>(null);
   const [selected, setSelected] = useState<string[]>([]);
   const [active, setActive] = useState(0);
+  // The time the days left are counted from: when the tasks were read.
+  const [now, setNow] = useState(() => new Date());
   const [batchOpen, setBatchOpen] = useState(false);
   // Steps seen so far, for the step filter (the API names steps on the tasks it returns).
   const [steps, setSteps] = useState<Map<string, { label: string; workflow: string }>>(new Map());
@@ -75,6 +77,7 @@ export default function InboxPage() {
         const page = await api.inbox({ ...toQuery(filters), cursor: more ?? undefined });
         setItems((previous) => (more ? [...previous, ...page.items] : page.items));
         setCursor(page.nextCursor);
+        setNow(new Date());
         setSteps((previous) => {
           const next = new Map(previous);
           for (const item of page.items) next.set(`${item.workflow.key}:${item.step.key}`, { label: item.step.label ?? item.step.key, workflow: item.workflow.key });
@@ -98,7 +101,6 @@ export default function InboxPage() {
   }, [load]);
 
   const shown = useMemo(() => filterByView(items, view), [items, view]);
-  const now = useMemo(() => new Date(), [items]); // eslint-disable-line react-hooks/exhaustive-deps
   const calendar = useWorkingCalendar(
     useMemo(() => shown.flatMap((item) => (item.dueAt ? yearsBetween(now, new Date(item.dueAt)) : [])), [shown, now]),
   );
