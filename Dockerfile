@@ -1,3 +1,11 @@
+# The web app (web/, a package of its own): built to static files the API serves at /.
+FROM node:20 AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN npm ci
+COPY web ./
+RUN npm run build
+
 # Build: full dev dependencies, TypeScript compiled to dist/, then dev dependencies pruned.
 FROM node:20 AS build
 WORKDIR /app
@@ -16,6 +24,7 @@ ENV NODE_ENV=production
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=web /web/dist ./web/dist
 COPY workflows ./workflows
 # Household attachments (ATTACHMENTS_DIR, default storage/attachments): owned by the user the
 # process runs as; docker-compose mounts a volume here so they outlive the container.

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -69,4 +71,48 @@ export function configureApp(app: INestApplication): void {
   );
   // Serves the UI at /api/docs and the JSON at /api/docs-json.
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json` });
+  serveWebApp(express, config.webDist);
+}
+
+/**
+ * A request under the API prefix: never answered by the web app, so an unknown route stays a
+ * JSON 404. Case-insensitive, as Express routes are (/API/auth/me reaches the API).
+ */
+function isApiPath(path: string): boolean {
+  const lower = path.toLowerCase();
+  return lower === `/${GLOBAL_PREFIX}` || lower.startsWith(`/${GLOBAL_PREFIX}/`);
+}
+
+/**
+ * The built web app (web/dist) at `/`, when it was built: its files, and its index.html for
+ * every other GET outside /api, so that a page reloaded at /cases/… opens the app, whose
+ * router shows it. Without a build the process is the API alone.
+ */
+function serveWebApp(app: NestExpressApplication, webDist: string): void {
+  const index = join(webDist, 'index.html');
+  if (!existsSync(index)) return;
+  const assets = app.getHttpAdapter().getInstance() as { use(handler: (req: WebRequest, res: WebResponse, next: () => void) => void): void };
+  // Vite names every file under assets/ by its content hash: cacheable for good. index.html
+  // is not: it names the current assets.
+  app.useStaticAssets(webDist, {
+    index: false,
+    setHeaders: (res: WebResponse, path: string) => {
+      res.setHeader('Cache-Control', path.includes(`${join(webDist, 'assets')}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+  assets.use((req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || isApiPath(req.path)) return next();
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(index);
+  });
+}
+
+interface WebRequest {
+  method: string;
+  path: string;
+}
+
+interface WebResponse {
+  setHeader(name: string, value: string): void;
+  sendFile(path: string): void;
 }

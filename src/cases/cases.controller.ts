@@ -52,6 +52,12 @@ export class CasesController {
     return this.cases.withdraw(user, id, body);
   }
 
+  @Get(':id/definition')
+  @ApiOperation({ summary: 'The workflow definition version the case is pinned to: steps, actions, forms and their labels' })
+  definition(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string) {
+    return this.cases.definition(user, id);
+  }
+
   @Get(':id/history')
   @ApiOperation({ summary: "The case's history, oldest first, with the hash chain" })
   history(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string) {

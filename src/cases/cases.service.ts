@@ -71,7 +71,7 @@ export interface CaseView {
   jurisdictionCode: string;
   data: Record<string, unknown>;
   currentSteps: { key: string; label: string; labelEn?: string; entry: number; enteredAt: string }[];
-  openTasks: { id: string; step: string; role: string; level: string; jurisdictionCode: string; assigneeId: string | null; openedAt: Date }[];
+  openTasks: { id: string; step: string; role: string; level: string; jurisdictionCode: string; assigneeId: string | null; openedAt: Date; dueAt: Date | null }[];
   availableActions: ReturnType<typeof availableActions>;
   /** The case whose call step started this one and waits for its outcome; null otherwise. */
   parent: { id: string; workflow: string; step: string; stepEntry: number } | null;
@@ -345,7 +345,7 @@ export class CasesService {
     Object.assign(row, { last_seq: history.seq, last_hash: history.hash });
     for (const effect of deadlines.resumes) await this.deadlines.resume(manager, id, effect, now);
     await this.startChildren(manager, row, prepared.children, now);
-    return { row, openTasks: written.open_tasks };
+    return { row, openTasks: await this.afterResumes(manager, id, deadlines.resumes.length, written.open_tasks) };
   }
 
   /**
@@ -615,6 +615,16 @@ export class CasesService {
     return rows.map((r) => ({ seq: r.seq, eventType: r.eventType, action: r.action, actor: r.actor, payload: presentResidentIds(r.payload), at: r.at, hash: r.hash, prevHash: r.prevHash }));
   }
 
+  /**
+   * The definition version the case is pinned to, as published: its steps, forms and labels,
+   * so that a client can name the case's data, steps and actions. Whoever may read the case.
+   */
+  async definition(user: AuthUser, id: string) {
+    const row = await this.readable(this.dataSource.manager, user, id, 'read');
+    const published = await this.definitions.byId(row.definition_id);
+    return { key: published.key, version: published.version, definition: published.compiled.definition };
+  }
+
   /** Checks the hash chain and that replaying the history reproduces the stored snapshot. */
   async verify(user: AuthUser, id: string) {
     const row = await this.readable(this.dataSource.manager, user, id, 'verify');
@@ -801,7 +811,23 @@ export class CasesService {
     await this.startChildren(manager, row, children, now);
     const finished = result.effects.find((effect) => effect.type === 'caseFinished');
     if (finished && row.parent_case_id !== null) await this.deliverOutcome(manager, row, finished.status, now);
-    return { ...result, openTasks: written.open_tasks };
+    return { ...result, openTasks: await this.afterResumes(manager, row.id, deadlines.resumes.length, written.open_tasks) };
+  }
+
+  /**
+   * The open tasks the write statement returned, unless a paused clock was resumed after it:
+   * the resumed task's due time is set by DeadlinesService.resume, so those are read again.
+   */
+  private async afterResumes(manager: EntityManager, caseId: string, resumed: number, written: OpenTaskRow[]): Promise<OpenTaskRow[]> {
+    return resumed > 0 ? this.openTaskRows(manager, caseId) : written;
+  }
+
+  private openTaskRows(manager: EntityManager, caseId: string): Promise<OpenTaskRow[]> {
+    return manager.query(
+      `SELECT id, step, role, level, jurisdiction_code, assignee_id, opened_at, due_at FROM tasks
+        WHERE case_id = $1 AND status = 'open' ORDER BY opened_at, step`,
+      [caseId],
+    );
   }
 
   /** Runs one of the transition write statements (prepared) and returns its single row. */
@@ -887,13 +913,7 @@ export class CasesService {
   /** The case as its API shows it; `openTasks` when the caller already has them (after a write). */
   private async view(manager: EntityManager, published: PublishedDefinition, row: CaseRow, user: AuthUser, openTasks?: OpenTaskRow[]): Promise<CaseView> {
     const { compiled } = published;
-    const tasks: OpenTaskRow[] =
-      openTasks ??
-      (await manager.query(
-        `SELECT id, step, role, level, jurisdiction_code, assignee_id, opened_at FROM tasks
-          WHERE case_id = $1 AND status = 'open' ORDER BY opened_at, step`,
-        [row.id],
-      ));
+    const tasks = openTasks ?? (await this.openTaskRows(manager, row.id));
     const context = row.snapshot.context;
     const steps = activeSteps(compiled, row.snapshot);
     return {
@@ -916,6 +936,7 @@ export class CasesService {
         jurisdictionCode: t.jurisdiction_code,
         assigneeId: t.assignee_id,
         openedAt: new Date(t.opened_at),
+        dueAt: t.due_at === null ? null : new Date(t.due_at),
       })),
       availableActions: availableActions(compiled, row.snapshot, toActor(user)),
       parent:

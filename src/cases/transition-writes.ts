@@ -40,6 +40,8 @@ export interface OpenTaskRow {
   jurisdiction_code: string;
   assignee_id: string | null;
   opened_at: string | Date;
+  /** The due time of the visit's 'due' timer; null without a deadline (or while a resumed clock is being set). */
+  due_at: string | Date | null;
 }
 
 /** The chained history row of the transition, hashed before the statement. */
@@ -69,7 +71,7 @@ const COMMON_WRITES = `
            (SELECT p.due_at FROM jsonb_to_recordset($12::jsonb) AS p(step text, entry int, kind text, due_at timestamptz)
              WHERE p.step = e.step AND p.entry = e.entry AND p.kind = 'due' LIMIT 1)
       FROM gate, jsonb_to_recordset($11::jsonb) AS e(step text, entry int, role text, level text, jurisdiction text)
-    RETURNING id, step, role, level, jurisdiction_code, assignee_id, opened_at
+    RETURNING id, step, role, level, jurisdiction_code, assignee_id, opened_at, due_at
   ),
   -- Timers of the step visits whose clock starts afresh (a resumed clock is not here:
   -- DeadlinesService.resume runs after this statement).
@@ -149,11 +151,11 @@ WITH
   )
 SELECT (SELECT count(*) FROM gate)::int AS affected,
        (SELECT coalesce(json_agg(o ORDER BY o.opened_at, o.step), '[]'::json)
-          FROM (SELECT t.id, t.step, t.role, t.level, t.jurisdiction_code, t.assignee_id, t.opened_at
+          FROM (SELECT t.id, t.step, t.role, t.level, t.jurisdiction_code, t.assignee_id, t.opened_at, t.due_at
                   FROM tasks t, gate
                  WHERE t.case_id = $1::uuid AND t.status = 'open' AND t.id NOT IN (SELECT id FROM closed)
                 UNION ALL
-                SELECT id, step, role, level, jurisdiction_code, assignee_id, opened_at FROM opened) o) AS open_tasks`;
+                SELECT id, step, role, level, jurisdiction_code, assignee_id, opened_at, due_at FROM opened) o) AS open_tasks`;
 
 /**
  * A new case: the gate inserts the case row at version 0. Start-only parameters:

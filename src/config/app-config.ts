@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { URL } from 'node:url';
 
 /**
@@ -42,6 +43,12 @@ export interface AppConfig {
    * count, or a comma-separated list of trusted proxy addresses/subnets ('loopback', '10.0.0.0/8').
    */
   trustProxy: boolean | number | string;
+  /**
+   * The built web app (web/dist, absolute): served at `/` when it holds an index.html. A
+   * relative WEB_DIST is taken from the working directory, the repository root for every
+   * npm script, the test processes and the Docker image.
+   */
+  webDist: string;
   /** Where household attachments (minutes, notice photos) are kept, and their limits. */
   attachments: AttachmentsConfig;
 }
@@ -191,6 +198,7 @@ const DEFAULTS = {
   PUBLIC_OBJECTIONS_WINDOW_MS: '3600000',
   PUBLIC_LIMIT_PREFIX: '',
   TRUST_PROXY: 'false',
+  WEB_DIST: 'web/dist',
   ATTACHMENT_STORE: 'local',
   ATTACHMENTS_DIR: 'storage/attachments',
   ATTACHMENT_MAX_BYTES: String(10 * 1024 * 1024),
@@ -304,6 +312,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const loginLimit = readLoginLimitConfig(read, databaseUrl, problems);
   const publicBoard = readPublicBoardConfig(read, publicBoardSecret, databaseUrl, problems);
   const trustProxy = readTrustProxy(read('TRUST_PROXY'), problems);
+  const webDist = resolve(read('WEB_DIST'));
   const attachments = readAttachmentsConfig(read, problems);
 
   if (problems.length > 0) throw new ConfigValidationError(problems);
@@ -327,6 +336,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginLimit,
     publicBoard,
     trustProxy,
+    webDist,
     attachments,
   };
 }

@@ -24,7 +24,7 @@ import { Roles } from '../auth/roles.decorator.js';
 import { WORKFLOW_KEY_PATTERN } from '../engine/definition-schema.js';
 import { JIANGMEN_CODE } from '../org/jurisdiction-loader.js';
 import { CaseMigrationService } from './case-migration.service.js';
-import { exportSource, fileExtension } from './definition-formats.js';
+import { contentType, exportSource, fileExtension } from './definition-formats.js';
 import { DefinitionDraftsService } from './definition-drafts.service.js';
 import { DefinitionException, DefinitionExceptionCode } from './definition.exception.js';
 import { DefinitionsService } from './definitions.service.js';
@@ -126,7 +126,7 @@ export class DefinitionAdminController {
   }
 
   @Get(':key/export')
-  @ApiOperation({ summary: 'A version (default: the newest) as a file to review in git: YAML (default) or JSON' })
+  @ApiOperation({ summary: 'A version (default: the newest) as a file to review in git or open in a BPMN modeller: YAML (default), JSON or BPMN 2.0' })
   async export(
     @Param('key', WorkflowKeyPipe) key: string,
     @Query() query: ExportQueryDto,
@@ -134,7 +134,7 @@ export class DefinitionAdminController {
   ): Promise<string> {
     const format = query.format ?? 'yaml';
     const stored = await this.definitions.stored(key, query.version);
-    response.setHeader('Content-Type', format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8');
+    response.setHeader('Content-Type', contentType(format));
     response.setHeader('Content-Disposition', `attachment; filename="${key}.${fileExtension(format)}"`);
     return exportSource(stored, format);
   }

@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../common/clock.js';
 import type { DefinitionIssue, DefinitionValidation } from '../engine/definition-validator.js';
-import { assertFormatAvailable, readDefinitionSource, type SourceFormat } from './definition-formats.js';
+import { readDefinitionSource, type SourceFormat } from './definition-formats.js';
 import { DefinitionException, DefinitionExceptionCode, draftNotFound } from './definition.exception.js';
 import { DefinitionsService, type DraftStatus } from './definitions.service.js';
 
@@ -72,7 +72,6 @@ export class DefinitionDraftsService {
 
   /** Creates or replaces the draft of `key`. Nothing is validated yet: the draft is a `draft`. */
   async save(user: AuthUser, key: string, format: SourceFormat, source: string): Promise<DraftView> {
-    assertFormatAvailable(format);
     const checksum = createHash('sha256').update(`${format}\n${source}`).digest('hex');
     const now = this.clock.now();
     await this.dataSource.transaction(async (manager) => {

@@ -68,11 +68,9 @@ export function parseDefinitionSource(source: string, file: string, format?: Def
     error('definition source must be text');
     return { issues, locate: NO_POSITIONS };
   }
-  // Checked before anything else looks at the text. `length` first: a string longer than
-  // the limit in UTF-16 units is over it in UTF-8 bytes too, without scanning it.
-  const bytes = source.length > SOURCE_LIMITS.maxBytes ? source.length : Buffer.byteLength(source, 'utf8');
-  if (bytes > SOURCE_LIMITS.maxBytes) {
-    error(`definition source is too large: ${bytes} bytes, the limit is ${SOURCE_LIMITS.maxBytes} bytes (512 KiB)`);
+  const tooLarge = sourceTooLarge(source);
+  if (tooLarge !== undefined) {
+    error(tooLarge);
     return { issues, locate: NO_POSITIONS };
   }
 
@@ -126,6 +124,16 @@ export function parseDefinitionSource(source: string, file: string, format?: Def
     error(`cannot read the definition: ${e instanceof Error ? e.message : String(e)}`);
     return { issues, locate };
   }
+}
+
+/**
+ * Checked before anything else looks at the text (YAML, JSON or BPMN XML). `length` first:
+ * a string longer than the limit in UTF-16 units is over it in UTF-8 bytes too, without
+ * scanning it.
+ */
+export function sourceTooLarge(source: string): string | undefined {
+  const bytes = source.length > SOURCE_LIMITS.maxBytes ? source.length : Buffer.byteLength(source, 'utf8');
+  return bytes > SOURCE_LIMITS.maxBytes ? `definition source is too large: ${bytes} bytes, the limit is ${SOURCE_LIMITS.maxBytes} bytes (512 KiB)` : undefined;
 }
 
 function lineColumn(position: SourcePosition): { line: number; column: number } {

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -13,6 +13,14 @@ const uuid = new ParseUUIDPipe({ version: '4', errorHttpStatusCode: HttpStatus.B
 @Controller('tasks')
 export class TaskAssignmentController {
   constructor(private readonly assignments: TaskAssignmentService) {}
+
+  @Get(':id')
+  @ApiOperation({
+    summary: 'A task: who works on it, its signers, what its step allows (transfer, delegate, add a signer) and the colleagues it may go to or who may sign it',
+  })
+  detail(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string) {
+    return this.assignments.detail(user, id);
+  }
 
   @Post(':id/claim')
   @HttpCode(200)

@@ -7,7 +7,8 @@ import { CasesService, toActor, type CaseRow } from '../cases/cases.service.js';
 import { taskById, type GatedTask } from '../cases/task-gate.js';
 import { Clock } from '../common/clock.js';
 import { DefinitionsService, type PublishedDefinition } from '../definitions/definitions.service.js';
-import type { Role, StepAssignmentOptions, StepDefinition } from '../engine/workflow-definition.js';
+import { isWithin, jurisdictionAt } from '../engine/jurisdiction-code.js';
+import { LEVELS, type Role, type StepAssignmentOptions, type StepDefinition } from '../engine/workflow-definition.js';
 import type { Actor } from '../engine/workflow-machine.js';
 import { TaskException, TaskExceptionCode } from './task.exception.js';
 
@@ -25,6 +26,26 @@ export interface TaskAssignmentView {
   pendingAction: { action: string; actorId: string } | null;
   signers: { userId: string; kind: string; status: string; decision: string | null }[];
 }
+
+/** A colleague a task may go to (转办, 委托) or who may sign it (加签). */
+export interface TaskCandidate {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+/** GET /api/tasks/:id: the task, what its step allows, and who may take it over or sign it. */
+export interface TaskDetailView extends TaskAssignmentView {
+  /** The step's assignment options (false: the definition forbids it; a countersign step allows none). */
+  allowed: Required<StepAssignmentOptions>;
+  /** Active users who may take the task over: its role at its node, the caller excepted. */
+  handOverTo: TaskCandidate[];
+  /** Active users who may sign it: they may act within the case's jurisdiction, the caller excepted. */
+  signerCandidates: TaskCandidate[];
+}
+
+/** More candidates than this is a misconfigured node; a picker of this many is already long. */
+const MAX_CANDIDATES = 200;
 
 interface UserRow {
   id: string;
@@ -183,6 +204,45 @@ export class TaskAssignmentService {
       const takerActor: Actor = { kind: 'user', id: taker.id, username: taker.username, roles: taker.roles, jurisdictionCode: taker.jurisdiction_code };
       await this.cases.performHeld(ctx.manager, ctx.row, ctx.published, pending, takerActor, ctx.now);
     });
+  }
+
+  /**
+   * The task as the case page shows it, for anyone who may read its case (else 404, like the
+   * case): its assignment, the options of its step, and the colleagues it may go to or who
+   * may sign it — the same rules transfer, delegate and addSigner check.
+   */
+  async detail(user: AuthUser, taskId: string): Promise<TaskDetailView> {
+    const manager = this.dataSource.manager;
+    const notFound = () => new TaskException(`Task ${taskId} was not found`, TaskExceptionCode.TASK_NOT_FOUND, { taskId });
+    const task = await taskById(manager, taskId);
+    if (!task) throw notFound();
+    const row = await this.cases.readable(manager, user, task.case_id, 'read').catch((error: unknown) => {
+      throw error instanceof Error && 'code' in error && error.code === 'CASE_NOT_FOUND' ? notFound() : error;
+    });
+    const step = (await this.definitions.byId(row.definition_id)).compiled.steps.get(task.step)!.definition;
+    const open = task.status === 'open' && !step.countersign;
+    const allowed = {
+      transfer: open && step.assignment?.transfer !== false,
+      delegate: open && step.assignment?.delegate !== false,
+      addSigner: open && step.assignment?.addSigner !== false,
+    };
+    // Bound to a node on the path from the city down to the case: the only users whose
+    // subtree can hold it. caseAccess then decides exactly as addSigner does.
+    const path = LEVELS.map((level) => jurisdictionAt(row.jurisdiction_code, level)).filter((code): code is string => code !== undefined && isWithin(row.jurisdiction_code, code));
+    const users: (UserRow & { display_name: string })[] = await manager.query(
+      `SELECT id, username, display_name, roles, jurisdiction_code, active FROM users
+        WHERE active AND id <> $1 AND jurisdiction_code = ANY($2::text[])
+        ORDER BY length(jurisdiction_code), jurisdiction_code, username LIMIT ${MAX_CANDIDATES}`,
+      [user.id, path],
+    );
+    const candidate = (u: UserRow & { display_name: string }): TaskCandidate => ({ id: u.id, username: u.username, displayName: u.display_name });
+    const access = (u: UserRow) => caseAccess(asSubject(u), { caseJurisdiction: row.jurisdiction_code, pairedCountyRead: false, helpedCounties: [] });
+    return {
+      ...toView(task),
+      allowed,
+      handOverTo: allowed.transfer || allowed.delegate ? users.filter((u) => isEligible(asSubject(u), task)).map(candidate) : [],
+      signerCandidates: allowed.addSigner ? users.filter((u) => access(u) === 'act').map(candidate) : [],
+    };
   }
 
   /** The task with its case locked; `fn` changes it; answers the task as it is afterwards. */

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { Test } from '@nestjs/testing';
 import {
   ConfigValidationError,
@@ -45,6 +46,7 @@ describe('app configuration', () => {
       publicBoard: { secret: DEV_PUBLIC_BOARD_SECRET, maxObjectionsPerAddress: 10, objectionWindowMs: 3_600_000, keyPrefix: 'fupin-public:fupin_flow' },
       trustProxy: false,
       attachments: { store: 'local', dir: 'storage/attachments', maxBytes: 10 * 1024 * 1024, s3: null },
+      webDist: resolve('web/dist'),
       delivery: expect.objectContaining({
         runWorker: true, // development runs the worker inside the API process
         bullmqPrefix: 'fupin',

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { DeadlineFiringService } from '../../src/deadlines/deadline-firing.service.js';
+import { exportBpmn } from '../../src/engine/bpmn-export.js';
+import { loadDefinition } from '../../src/engine/definition-validator.js';
 import { DefinitionsService } from '../../src/definitions/definitions.service.js';
 import { CaseDriver, ELIGIBLE_PROPOSAL, HOUSEHOLD, steps, type CaseBody } from '../support/case-driver.js';
 import { loadSeedDefinition, seedWorkflowSource } from '../support/seed-workflows.js';
@@ -333,17 +335,46 @@ steps:
     expect((await driver.start('ts-officer', 'village-notice', {})).currentSteps.map((c) => c.key)).toEqual(['notice']);
   });
 
-  it('refuses a draft that declares another key, and BPMN until its importer is wired', async () => {
+  it('refuses a draft that declares another key, in YAML and in BPMN, at the line it is written', async () => {
     await t.http.put('/api/workflows/poverty-relief/draft').set(admin).send({ format: 'yaml', source: readFileSync('workflows/rectification.yaml', 'utf8') });
     const validated = await t.http.post('/api/workflows/poverty-relief/draft/validate').set(admin);
     expect(validated.body.issues).toEqual([
       expect.objectContaining({ path: 'key', severity: 'error', message: "the definition declares key 'rectification' but is a draft of workflow 'poverty-relief'", line: 4, column: 1 }),
     ]);
-    const bpmn = await t.http.put('/api/workflows/poverty-relief/draft').set(admin).send({ format: 'bpmn', source: '<definitions/>' });
-    expect(bpmn.status).toBe(422);
-    expect(bpmn.body).toMatchObject({ message: 'BPMN import not available', details: { code: 'FORMAT_NOT_AVAILABLE' } });
+    const xml = await exportBpmn(loadDefinition(readFileSync('workflows/rectification.yaml', 'utf8'), 'rectification.yaml').definition!);
+    await t.http.put('/api/workflows/poverty-relief/draft').set(admin).send({ format: 'bpmn', source: xml });
+    const lines = xml.split('\n');
+    const line = lines.findIndex((l) => l.includes('<bpmn:process id="rectification"'));
+    expect((await t.http.post('/api/workflows/poverty-relief/draft/validate').set(admin)).body.issues).toEqual([
+      {
+        file: 'workflows/poverty-relief.bpmn',
+        path: 'key',
+        severity: 'error',
+        message: "the definition declares key 'rectification' but is a draft of workflow 'poverty-relief'",
+        line: line + 1,
+        column: lines[line].indexOf('id="rectification"') + 1,
+      },
+    ]);
+    await t.http.delete('/api/workflows/poverty-relief/draft').set(admin);
     const bad = await t.http.put('/api/workflows/Poverty_Relief/draft').set(admin).send({ format: 'yaml', source: 'x' });
     expect(bad.status).toBe(400);
+  });
+
+  it('publishes a draft drawn in BPMN, with the assigned number in its text, and exports it as drawn or as YAML', async () => {
+    const definition = loadDefinition(readFileSync('workflows/rectification.yaml', 'utf8'), 'rectification.yaml').definition!;
+    const xml = (await exportBpmn({ ...definition, label: '限期整改（修订）' })).replace('version="1"', 'version="7"');
+    expect((await t.http.put('/api/workflows/rectification/draft').set(admin).send({ format: 'bpmn', source: xml })).body).toMatchObject({ format: 'bpmn', status: 'draft' });
+    expect((await t.http.post('/api/workflows/rectification/draft/validate').set(admin)).body).toMatchObject({ valid: true });
+    expect((await t.http.post('/api/workflows/rectification/draft/publish').set(admin)).body).toMatchObject({ key: 'rectification', version: 2 });
+
+    const stored = (await t.http.get('/api/workflows/rectification/versions/2').set(admin)).body;
+    expect(stored).toMatchObject({ sourceFormat: 'bpmn', definition: { key: 'rectification', version: 2, label: '限期整改（修订）' } });
+    expect(stored.source).toBe(xml.replace('version="7"', 'version="2"'));
+    const drawn = await t.http.get('/api/workflows/rectification/export?format=bpmn').set(admin);
+    expect(drawn.headers['content-type']).toBe('application/xml; charset=utf-8');
+    expect(drawn.text).toBe(stored.source);
+    const yaml = await t.http.get('/api/workflows/rectification/export').set(admin);
+    expect(loadDefinition(yaml.text, 'rectification.yaml').definition).toEqual(stored.definition);
   });
 });
 

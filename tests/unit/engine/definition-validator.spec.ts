@@ -760,3 +760,36 @@ describe('prototype safety', () => {
     expect(Reflect.ownKeys(Object.prototype).map(String).sort()).toEqual(objectPrototypeKeysBefore);
   });
 });
+
+describe('call steps (the shape the BPMN import maps a call activity to)', () => {
+  const withCall = (call: Record<string, unknown>) =>
+    validate((doc) => {
+      doc.steps.investigate = { label: '立案调查', type: 'call', ...call };
+      doc.steps.review.actions.decide.branches[0].target = 'investigate';
+    });
+
+  it('accepts a call with outcomes over the child case status, its last outcome unconditional', () => {
+    const result = withCall({
+      call: { workflow: 'accountability-interview', input: { unitName: { var: 'data.householdName' } } },
+      outcomes: [{ when: { '==': [{ var: 'child.status' }, 'referred'] }, target: 'rejected' }, { target: 'countersign' }],
+    });
+    expect(errors(result)).toEqual([]);
+  });
+
+  it('refuses a call without outcomes, with a role, with an input that is no expression, or whose outcomes could get stuck', () => {
+    expect(errors(withCall({ call: { workflow: 'accountability-interview' } })).map((issue) => [issue.path, issue.message])).toEqual([
+      ['steps.investigate', "a call step needs 'outcomes': where the case goes when the called case has finished"],
+    ]);
+    const result = withCall({
+      call: { workflow: 'accountability-interview', input: { x: { nope: 1 } } },
+      role: 'reviewer',
+      outcomes: [{ target: 'rejected' }, { when: true, target: 'countersign' }],
+    });
+    expect(errors(result).map((issue) => [issue.path, issue.message])).toEqual([
+      ['steps.investigate.call.input.x.nope', 'invalid input expression: unknown operator "nope"'],
+      ['steps.investigate.role', "a call step has no 'role' (nobody acts on it; the called case's steps have their own)"],
+      ['steps.investigate.outcomes.0', "only the last outcome may omit 'when': the outcomes after this one could never be taken"],
+      ['steps.investigate.outcomes.1.when', "the last outcome must omit 'when' and catch every remaining case; otherwise the case gets stuck when no condition holds"],
+    ]);
+  });
+});

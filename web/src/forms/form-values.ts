@@ -1,0 +1,23 @@
+import type { FieldDefinition } from '../api/types';
+import { isEmptyValue } from './field-rules';
+
+/**
+ * The form's values as the API takes them. The inputs already hold API-shaped values
+ * (dates as YYYY-MM-DD, numbers as numbers); left out are the fields nobody filled in, so
+ * that an optional field is absent rather than null. Table rows are cleaned the same way.
+ */
+export function toApiData(fields: Record<string, FieldDefinition>, values: Record<string, unknown>): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const [name, field] of Object.entries(fields)) {
+    const value = values[name];
+    if (isEmptyValue(value)) continue;
+    if (field.type === 'table' && Array.isArray(value)) {
+      data[name] = value.map((row) => toApiData(field.columns ?? {}, (row ?? {}) as Record<string, unknown>));
+    } else if (field.type === 'residentId' && typeof value === 'string') {
+      data[name] = value.trim().toUpperCase();
+    } else {
+      data[name] = value;
+    }
+  }
+  return data;
+}
