@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AssessmentModule } from './assessment/assessment.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { CasesModule } from './cases/cases.module.js';
@@ -9,6 +10,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { DeadlineFiringModule } from './deadlines/deadline-firing.module.js';
 import { DefinitionAdminModule } from './definitions/definition-admin.module.js';
 import { DefinitionsModule } from './definitions/definitions.module.js';
+import { DisastersModule } from './disasters/disasters.module.js';
 import { HouseholdsModule } from './households/households.module.js';
 import { JobsModule } from './jobs/jobs.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
@@ -39,6 +41,8 @@ import { TasksModule } from './tasks/tasks.module.js';
     PlansModule,
     RulesModule,
     HouseholdsModule,
+    AssessmentModule,
+    DisastersModule,
     // The worker (JobsModule: BullMQ workers, deadline scheduler, reconciler, outbox relay)
     // runs in the API process only with RUN_WORKER=true — the default in development. In
     // production and tests it is a process of its own (src/worker.ts), so the API does not

@@ -8,6 +8,6 @@ import { WorkflowLabels } from './workflow-labels.js';
 @Module({
   controllers: [AlertsController],
   providers: [OverdueAlertsService, OverdueCircularService, WorkflowLabels],
-  exports: [OverdueAlertsService, WorkflowLabels],
+  exports: [OverdueAlertsService, OverdueCircularService, WorkflowLabels],
 })
 export class AlertsModule {}

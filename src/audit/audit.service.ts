@@ -46,6 +46,8 @@ export const AUDIT_KINDS = [
   'plan.targets-changed',
   'rules.changed',
   'household.exported',
+  'plan.assessment-started',
+  'disaster.recorded',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 

@@ -18,6 +18,8 @@ export enum JobName {
   FireDeadline = 'fire-deadline',
   /** The daily digest of overdue work to each supervisor (a job scheduler, 08:00 Beijing). */
   SendDailyDigest = 'send-daily-digest',
+  /** Run one year-end assessment (an assessment_runs row; none: the scheduler's yearly run of the year just ended). */
+  RunYearEndAssessment = 'run-year-end-assessment',
 }
 
 /** The data each job carries: ids only, never copies of database state. */
@@ -26,6 +28,8 @@ export interface JobPayloads {
   /** `generation` is the row's generation when the job was made: an older one is stale. */
   [JobName.FireDeadline]: { deadlineId: string; generation: number };
   [JobName.SendDailyDigest]: Record<string, never>;
+  /** null: made by the yearly job scheduler, which assesses the year just ended. */
+  [JobName.RunYearEndAssessment]: { runId: string | null };
 }
 
 /**
@@ -37,6 +41,8 @@ export interface JobResults {
   /** 'early': the clock says not yet; the row was handed back to the scheduler. */
   [JobName.FireDeadline]: 'fired' | 'stale' | 'early';
   [JobName.SendDailyDigest]: 'sent';
+  /** 'stale': the run was already finished (a duplicated job). */
+  [JobName.RunYearEndAssessment]: 'done' | 'failed' | 'stale';
 }
 
 /** Which queue carries each job. */
@@ -44,11 +50,13 @@ export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   [JobName.DeliverOutboxMessage]: QueueName.Outbox,
   [JobName.FireDeadline]: QueueName.Deadlines,
   [JobName.SendDailyDigest]: QueueName.Outbox,
+  // Rare and database-bound: it shares the outbox queue rather than having a worker of its own.
+  [JobName.RunYearEndAssessment]: QueueName.Outbox,
 };
 
 /** Which jobs run on which queue. */
 export interface QueueJobs {
-  [QueueName.Outbox]: JobName.DeliverOutboxMessage | JobName.SendDailyDigest;
+  [QueueName.Outbox]: JobName.DeliverOutboxMessage | JobName.SendDailyDigest | JobName.RunYearEndAssessment;
   [QueueName.Deadlines]: JobName.FireDeadline;
 }
 
@@ -77,6 +85,15 @@ export function deadlineJobId(deadlineId: string, generation: number): string {
 export const DAILY_DIGEST_SCHEDULER_ID = JobName.SendDailyDigest;
 /** The digest is due at 08:00 Beijing time: the cron pattern is read in this zone. */
 export const DIGEST_TIME_ZONE = 'Asia/Shanghai';
+
+/** Id of the job scheduler of the yearly assessment, and its time: 02:00 on 2 January, Beijing time. */
+export const YEAR_END_ASSESSMENT_SCHEDULER_ID = JobName.RunYearEndAssessment;
+export const YEAR_END_ASSESSMENT_CRON = '0 2 2 1 *';
+
+/** Job id of one assessment run: adding it twice is a no-op in BullMQ. */
+export function assessmentJobId(runId: string): string {
+  return `assessment-${runId}`;
+}
 
 /** The Nest token of a queue, for tests and custom providers. */
 export function queueToken(name: QueueName): string {

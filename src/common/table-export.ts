@@ -81,3 +81,15 @@ function displayWidth(cell: Cell | undefined): number {
   if (cell === null || cell === undefined) return 0;
   return [...String(cell)].reduce((width, ch) => width + (ch.charCodeAt(0) > 0x2e80 ? 2 : 1), 0);
 }
+
+/** What a download needs of Express's response. */
+export interface DownloadResponse {
+  setHeader(name: string, value: string): void;
+  send(body: Buffer): void;
+}
+
+/** RFC 6266: an ASCII fallback and the UTF-8 name. */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}

@@ -31,6 +31,8 @@ import {
   HouseholdVisitEntity,
 } from '../households/household-records.entity.js';
 import { YearlyRulesEntity } from '../rules/yearly-rules.entity.js';
+import { AssessmentExitEntity, AssessmentRunEntity, CountyAssessmentEntity } from '../assessment/assessment.entity.js';
+import { DisasterEntity, DisasterReentryEntity } from '../disasters/disaster.entity.js';
 
 /** Every entity, listed by hand: a glob would silently miss a file or pick up a stray one. */
 export const ENTITIES = [
@@ -60,6 +62,11 @@ export const ENTITIES = [
   HouseholdVisitEntity,
   HouseholdAttachmentEntity,
   HouseholdVersionEntity,
+  AssessmentRunEntity,
+  CountyAssessmentEntity,
+  AssessmentExitEntity,
+  DisasterEntity,
+  DisasterReentryEntity,
 ];
 
 /**

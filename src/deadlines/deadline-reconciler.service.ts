@@ -11,6 +11,8 @@ import type { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import {
   DAILY_DIGEST_SCHEDULER_ID,
+  YEAR_END_ASSESSMENT_CRON,
+  YEAR_END_ASSESSMENT_SCHEDULER_ID,
   deadlineJobId,
   DIGEST_TIME_ZONE,
   InjectQueue,
@@ -129,6 +131,15 @@ export class DeadlineReconcilerService implements OnApplicationBootstrap, Before
       ),
       REDIS_CALL_TIMEOUT_MS,
       'Redis did not take the digest scheduler in time',
+    );
+    await withTimeout(
+      this.outbox.upsertJobScheduler(
+        YEAR_END_ASSESSMENT_SCHEDULER_ID,
+        { pattern: YEAR_END_ASSESSMENT_CRON, tz: DIGEST_TIME_ZONE },
+        { name: JobName.RunYearEndAssessment, data: { runId: null }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 300_000 }, removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } } },
+      ),
+      REDIS_CALL_TIMEOUT_MS,
+      'Redis did not take the assessment scheduler in time',
     );
     // What was handed back gets its job now rather than at the next tick.
     if (report.missing + report.failed > 0) await this.scheduler.runNow();

@@ -6,7 +6,7 @@ import { CurrentUser } from '../auth/current-user.decorator.js';
 import { uuid } from '../cases/cases.controller.js';
 import { AttachmentUploadDto } from './dto/household.dto.js';
 import { HouseholdAttachmentsService, type UploadedFileLike } from './household-attachments.service.js';
-import { contentDisposition, type DownloadResponse } from './households.controller.js';
+import { contentDisposition, type DownloadResponse } from '../common/table-export.js';
 
 /** Attachments of a household file: PDF, PNG, JPEG or WebP, checked from the bytes; size limit ATTACHMENT_MAX_BYTES. */
 @ApiTags('households')

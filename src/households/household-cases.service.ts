@@ -52,20 +52,7 @@ export class HouseholdCasesService {
     const year = input.year ?? chinaYear(this.clock.now());
     return this.dataSource.transaction(async (manager) => {
       const row = await this.households.accessible(manager, user, id, 'start-case', true);
-      if (!STARTS_FROM[input.workflow].includes(row.register_status)) {
-        throw new HouseholdException(
-          `A ${input.workflow} case starts from a household that is ${STARTS_FROM[input.workflow].join(' or ')}; this one is ${row.register_status}`,
-          HouseholdExceptionCode.WORKFLOW_NOT_ALLOWED,
-          { workflow: input.workflow, registerStatus: row.register_status },
-        );
-      }
-      const [open] = await manager.query(
-        `SELECT id FROM cases WHERE household_id = $1 AND workflow_key = $2 AND snapshot->>'status' <> 'done' LIMIT 1`,
-        [id, input.workflow],
-      );
-      if (open) {
-        throw new HouseholdException(`The household already has an open ${input.workflow} case`, HouseholdExceptionCode.CASE_ALREADY_OPEN, { caseId: open.id });
-      }
+      await this.checkStartable(manager, row, input.workflow);
       const members = await this.households.members(manager, id);
       const fromFile = await this.startData(manager, input.workflow, row, members);
       const overriding = Object.keys(input.data ?? {}).filter((key) => Object.hasOwn(fromFile, key));
@@ -77,17 +64,50 @@ export class HouseholdCasesService {
         );
       }
       const view = await this.cases.start(user, { workflow: input.workflow, data: { ...input.data, ...fromFile }, jurisdiction: row.jurisdiction_code }, manager);
-      await manager.query(`UPDATE cases SET household_id = $2, rules_year = $3 WHERE id = $1`, [view.id, id, year]);
-      await this.households.recordChange(
-        manager,
-        id,
-        user,
-        'case-linked',
-        [{ path: `cases[${view.id}]`, from: null, to: { workflow: input.workflow, status: view.status, rulesYear: year } }],
-        view.id,
-      );
+      await this.link(manager, id, view.id, input.workflow, view.status, year, user);
       return { case: view, prefill: await this.prefill(manager, view, row, members, year) };
     });
+  }
+
+  /**
+   * Starts a case for the household as the system (the year-end assessment's exits, a
+   * disaster's re-entries) inside the caller's transaction: the same checks, start form
+   * from the file, link and version as an officer's start, the actor being the system.
+   * `data` adds the fields the file does not hold. Returns the case id.
+   */
+  async startAsSystem(manager: EntityManager, householdId: string, workflow: StartHouseholdCaseDto['workflow'], year: number, data: Record<string, unknown> = {}): Promise<string> {
+    const row = await this.households.lockedRow(manager, householdId);
+    await this.checkStartable(manager, row, workflow);
+    const members = await this.households.members(manager, householdId);
+    const fromFile = await this.startData(manager, workflow, row, members);
+    const caseId = await this.cases.startAsSystem(manager, workflow, { ...data, ...fromFile }, row.jurisdiction_code, this.clock.now());
+    const [{ status }] = await manager.query(`SELECT status FROM cases WHERE id = $1`, [caseId]);
+    await this.link(manager, householdId, caseId, workflow, status, year, null);
+    return caseId;
+  }
+
+  /** The file's status allows the workflow, and no case of it is open for the household. */
+  private async checkStartable(manager: EntityManager, row: HouseholdRow, workflow: StartHouseholdCaseDto['workflow']): Promise<void> {
+    if (!STARTS_FROM[workflow].includes(row.register_status)) {
+      throw new HouseholdException(
+        `A ${workflow} case starts from a household that is ${STARTS_FROM[workflow].join(' or ')}; this one is ${row.register_status}`,
+        HouseholdExceptionCode.WORKFLOW_NOT_ALLOWED,
+        { workflow, registerStatus: row.register_status },
+      );
+    }
+    const [open] = await manager.query(
+      `SELECT id FROM cases WHERE household_id = $1 AND workflow_key = $2 AND snapshot->>'status' <> 'done' LIMIT 1`,
+      [row.id, workflow],
+    );
+    if (open) {
+      throw new HouseholdException(`The household already has an open ${workflow} case`, HouseholdExceptionCode.CASE_ALREADY_OPEN, { caseId: open.id });
+    }
+  }
+
+  /** Links the case to the file, pins the year's rules and records the link as a version. */
+  private async link(manager: EntityManager, householdId: string, caseId: string, workflow: string, status: string, year: number, user: AuthUser | null): Promise<void> {
+    await manager.query(`UPDATE cases SET household_id = $2, rules_year = $3 WHERE id = $1`, [caseId, householdId, year]);
+    await this.households.recordChange(manager, householdId, user, 'case-linked', [{ path: `cases[${caseId}]`, from: null, to: { workflow, status, rulesYear: year } }], caseId);
   }
 
   async eligibility(user: AuthUser, id: string, year?: number): Promise<EligibilityReport> {
@@ -100,7 +120,8 @@ export class HouseholdCasesService {
     return explainEligibility(facts, resolved.rules, asked);
   }
 
-  private async facts(manager: EntityManager, row: HouseholdRow, members: MemberRow[], year: number) {
+  /** What the eligibility decisions read of a file for a year. */
+  async facts(manager: EntityManager, row: HouseholdRow, members: MemberRow[], year: number) {
     const [incomes, [checklist]] = await Promise.all([
       this.households.incomes(manager, row.id, year),
       manager.query(`SELECT items FROM household_checklists WHERE household_id = $1 AND year = $2`, [row.id, year]),

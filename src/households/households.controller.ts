@@ -5,6 +5,7 @@ import { clientAddress, type ClientRequest } from '../auth/client-address.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Roles } from '../auth/roles.decorator.js';
 import { uuid } from '../cases/cases.controller.js';
+import { contentDisposition, type DownloadResponse } from '../common/table-export.js';
 import {
   AddMemberDto,
   AddVisitDto,
@@ -31,18 +32,6 @@ const yearPipe = new ParseIntPipe({ errorHttpStatusCode: HttpStatus.BAD_REQUEST 
 function checkYear(year: number): number {
   if (year < 2000 || year > 2100) throw new HouseholdException('year must be from 2000 to 2100', HouseholdExceptionCode.INVALID_QUERY, { year });
   return year;
-}
-
-/** What a download needs of Express's response. */
-export interface DownloadResponse {
-  setHeader(name: string, value: string): void;
-  send(body: Buffer): void;
-}
-
-/** RFC 6266: an ASCII fallback and the UTF-8 name. */
-export function contentDisposition(fileName: string): string {
-  const ascii = fileName.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }
 
 /**

@@ -29,6 +29,6 @@ import { HouseholdsService } from './households.service.js';
   ],
   controllers: [HouseholdsController, HouseholdAttachmentsController],
   providers: [HouseholdsService, HouseholdCasesService, HouseholdReportsService, HouseholdAttachmentsService, attachmentStoreProvider, residentIdCipherProvider],
-  exports: [HouseholdsService],
+  exports: [HouseholdsService, HouseholdCasesService],
 })
 export class HouseholdsModule {}

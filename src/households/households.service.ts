@@ -129,6 +129,13 @@ export class HouseholdsService {
    * theirs to see, 403 READ_ONLY_ACCESS when they may only read it. `lock` takes the row
    * FOR UPDATE: every change of a file serialises on it.
    */
+  /** The household row locked FOR UPDATE, for the system's own starts (no user, no access check). */
+  async lockedRow(manager: EntityManager, id: string): Promise<HouseholdRow> {
+    const [row] = (await manager.query(`SELECT ${HOUSEHOLD_COLUMNS} FROM households WHERE id = $1 FOR UPDATE`, [id])) as HouseholdRow[];
+    if (!row) throw householdNotFound(id);
+    return row;
+  }
+
   async accessible(manager: EntityManager, user: AuthUser, id: string, operation: HouseholdOperation, lock = false): Promise<HouseholdRow & { access: HouseholdAccess }> {
     if (!UUID.test(id)) throw householdNotFound(id);
     const [row] = (await manager.query(`SELECT ${HOUSEHOLD_COLUMNS} FROM households WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id])) as HouseholdRow[];

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { AssessmentModule } from '../assessment/assessment.module.js';
+import { RunYearEndAssessmentJob } from '../assessment/run-year-end-assessment.job.js';
 import { QueuesModule } from '../common/queues.module.js';
 import { DeadlineReconcilerService } from '../deadlines/deadline-reconciler.service.js';
 import { DeadlineSchedulerService } from '../deadlines/deadline-scheduler.service.js';
@@ -18,12 +20,13 @@ import { SendDailyDigestJob } from './send-daily-digest.job.js';
  * does not.
  */
 @Module({
-  imports: [DiscoveryModule, QueuesModule, DeadlineFiringModule, NotificationsModule],
+  imports: [DiscoveryModule, QueuesModule, DeadlineFiringModule, NotificationsModule, AssessmentModule],
   providers: [
     JobWorkersService,
     FireDeadlineJob,
     DeliverOutboxMessageJob,
     SendDailyDigestJob,
+    RunYearEndAssessmentJob,
     DeadlineSchedulerService,
     DeadlineReconcilerService,
     OutboxRelayService,

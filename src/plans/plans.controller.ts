@@ -1,5 +1,7 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Put, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, Param, ParseIntPipe, Put, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { contentDisposition, type DownloadResponse } from '../common/table-export.js';
+import { ProgressExportQueryDto } from './dto/plan-targets.dto.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { clientAddress, type ClientRequest } from '../auth/client-address.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
@@ -38,5 +40,16 @@ export class PlansController {
   @ApiOkResponse({ description: '{ year, asOf, elapsedShare, scope, total, counties, towns }' })
   progress(@CurrentUser() user: AuthUser, @Param('year', ParseIntPipe) year: number) {
     return this.plans.progress(user, year);
+  }
+
+  @Get(':year/progress/export')
+  @Header('Cache-Control', 'no-store')
+  @ApiProduces('text/csv', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+  @ApiOperation({ summary: 'The progress of your jurisdiction as CSV or XLSX: a row per county and town, then the total (the figures of GET …/progress)' })
+  async exportProgress(@CurrentUser() user: AuthUser, @Param('year', ParseIntPipe) year: number, @Query() query: ProgressExportQueryDto, @Res() response: DownloadResponse) {
+    const file = await this.plans.exportProgress(user, year, query.format);
+    response.setHeader('Content-Type', file.contentType);
+    response.setHeader('Content-Disposition', contentDisposition(file.fileName));
+    response.send(file.body);
   }
 }

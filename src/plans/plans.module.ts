@@ -8,5 +8,6 @@ import { PlansService } from './plans.service.js';
   imports: [DefinitionsModule],
   controllers: [PlansController],
   providers: [PlansService],
+  exports: [PlansService],
 })
 export class PlansModule {}

@@ -7,6 +7,7 @@ import { Clock } from '../common/clock.js';
 import { DefinitionsService } from '../definitions/definitions.service.js';
 import { isWithin, subtreePrefix } from '../engine/jurisdiction-code.js';
 import { JIANGMEN_CODE } from '../org/jurisdiction-loader.js';
+import { toCsv, toXlsx, type Cell } from '../common/table-export.js';
 import { elapsedShare, planYearBounds, targetStanding, type TargetStanding } from './plan-progress.js';
 import { PlanException, PlanExceptionCode } from './plan.exception.js';
 
@@ -14,12 +15,20 @@ import { PlanException, PlanExceptionCode } from './plan.exception.js';
 export const EXIT_WORKFLOW = 'poverty-exit';
 /** The case status of a household that exited (poverty-exit: monitored after exit, then closed). */
 export const EXITED_STATUS = 'exited';
+/** The procedure whose approved cases join the next year's plan, and its approved status. */
+export const REENTRY_WORKFLOW = 'disaster-reentry';
+export const INCLUDED_STATUS = 'includedInPlan';
 
 const MIN_YEAR = 2000;
 const MAX_YEAR = 2100;
 
 export interface UnitFigures extends TargetStanding {
   target: number | null;
+  /** People of disaster re-entries approved into this year's plan (纳入下年度脱贫计划). */
+  reenteredPeople: number;
+  reenteredCases: number;
+  /** target + reenteredPeople: what the unit is judged against; null without a target. */
+  plannedPeople: number | null;
   exitedPeople: number;
   exitedCases: number;
   pipelinePeople: number;
@@ -46,6 +55,8 @@ interface CountRow {
   pipeline_people: number;
   pipeline_cases: number;
   overdue_tasks: number;
+  reentered_people: number;
+  reentered_cases: number;
 }
 
 /**
@@ -71,7 +82,7 @@ export class PlansService {
   ) {}
 
   async targets(year: number) {
-    checkYear(year);
+    checkPlanYear(year);
     const counties = await this.counties(this.dataSource.manager);
     const targets = await this.targetsOf(this.dataSource.manager, year);
     const rows = counties.map((c) => ({ countyCode: c.code, name: c.name, targetPeople: targets.get(c.code) ?? null }));
@@ -84,7 +95,7 @@ export class PlansService {
    * audit row (`plan.targets-changed`, every county's from/to) commit together.
    */
   async setTargets(user: AuthUser, year: number, targets: Array<{ countyCode: string; targetPeople: number }>, address?: string) {
-    checkYear(year);
+    checkPlanYear(year);
     if (user.jurisdictionCode !== JIANGMEN_CODE) {
       throw new PlanException('Only administrators of the city set the reduction plan', PlanExceptionCode.CITY_ADMINISTRATORS_ONLY);
     }
@@ -140,9 +151,14 @@ export class PlansService {
   }
 
   /** Progress of the caller's counties and towns (their subtree) against the year's targets. */
-  async progress(user: AuthUser, year: number): Promise<PlanProgress> {
-    checkYear(year);
-    const manager = this.dataSource.manager;
+  progress(user: AuthUser, year: number): Promise<PlanProgress> {
+    return this.progressOf(user.jurisdictionCode, year);
+  }
+
+  /** Progress of the counties and towns under a node (the year-end assessment reads the city's in its transaction). */
+  async progressOf(jurisdictionCode: string, year: number, manager: EntityManager = this.dataSource.manager): Promise<PlanProgress> {
+    checkPlanYear(year);
+    const user = { jurisdictionCode };
     const now = this.clock.now();
     const share = elapsedShare(year, now);
     const scope = subtreePrefix(user.jurisdictionCode);
@@ -161,8 +177,11 @@ export class PlansService {
         pipelinePeople: sum(rows.map((r) => r.pipeline_people)),
         pipelineCases: sum(rows.map((r) => r.pipeline_cases)),
         overdueTasks: sum(rows.map((r) => r.overdue_tasks)),
+        reenteredPeople: sum(rows.map((r) => r.reentered_people)),
+        reenteredCases: sum(rows.map((r) => r.reentered_cases)),
       };
-      return { ...f, ...targetStanding(target, f.exitedPeople, share) };
+      const planned = target === null ? null : target + f.reenteredPeople;
+      return { ...f, plannedPeople: planned, ...targetStanding(planned, f.exitedPeople, share) };
     };
     // Retired units are listed only while they still have figures.
     const listed = (retired: boolean, rows: CountRow[]) => !retired || rows.length > 0;
@@ -187,6 +206,32 @@ export class PlansService {
       counties,
       towns,
     };
+  }
+
+  /**
+   * The progress the caller would read, as a table for the offices that report upward: one
+   * row per county, then per town, then the total — the same figures as the JSON.
+   */
+  async exportProgress(user: AuthUser, year: number, format: 'csv' | 'xlsx'): Promise<{ fileName: string; contentType: string; body: Buffer }> {
+    const progress = await this.progress(user, year);
+    const headers = [
+      '级别 level', '代码 code', '名称 name', '所属县(市、区) county', '年度目标 target', '因灾返贫纳入 reentered people', '计划合计 planned people',
+      '已脱贫人数 exited people', '已脱贫户数 exited cases', '办理中人数 pipeline people', '办理中户数 pipeline cases', '逾期任务 overdue tasks',
+      '完成率% percentage', '按进度应完成 expected by now', '滞后 behind',
+    ];
+    const line = (level: string, code: string, name: string | null, county: string | null, f: UnitFigures): Cell[] => [
+      level, code, name, county, f.target, f.reenteredPeople, f.plannedPeople, f.exitedPeople, f.exitedCases, f.pipelinePeople, f.pipelineCases,
+      f.overdueTasks, f.percentage, f.expectedByNow, f.behind === null ? null : f.behind ? '是 yes' : '否 no',
+    ];
+    const rows = [
+      ...progress.counties.map((c) => line('county', c.code, c.name, c.code, c)),
+      ...progress.towns.map((t) => line('town', t.code, t.name, t.countyCode, t)),
+      line('total', progress.scope.code, progress.scope.name, null, progress.total),
+    ];
+    const base = `plan-progress-${year}-${user.jurisdictionCode}`;
+    return format === 'csv'
+      ? { fileName: `${base}.csv`, contentType: 'text/csv; charset=utf-8', body: toCsv(headers, rows) }
+      : { fileName: `${base}.xlsx`, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: toXlsx(`${year}`, headers, rows) };
   }
 
   /**
@@ -220,12 +265,28 @@ export class PlansService {
               count(*) FILTER (WHERE e.status = $4 AND e.exited_at >= $5 AND e.exited_at < $6)::int AS exited_cases,
               coalesce(sum(e.people) FILTER (WHERE e.machine = 'active' AND e.status <> $4), 0)::int AS pipeline_people,
               count(*) FILTER (WHERE e.machine = 'active' AND e.status <> $4)::int AS pipeline_cases,
-              coalesce(sum(o.tasks) FILTER (WHERE e.machine = 'active' AND e.status <> $4), 0)::int AS overdue_tasks
+              coalesce(sum(o.tasks) FILTER (WHERE e.machine = 'active' AND e.status <> $4), 0)::int AS overdue_tasks,
+              0 AS reentered_people, 0 AS reentered_cases
          FROM exit_cases e LEFT JOIN overdue o ON o.case_id = e.id
         GROUP BY 1, 2`,
       [EXIT_WORKFLOW, [...exitedSteps], `${scope}%`, EXITED_STATUS, start, end, now],
     );
-    return rows;
+    // Approved re-entries join the plan year the city's approval names (planYear), else the
+    // year after the approval (纳入下年度脱贫计划). People: the household's members now.
+    const reentered: CountRow[] = await manager.query(
+      `SELECT CASE WHEN length(c.jurisdiction_code) >= 9 THEN left(c.jurisdiction_code, 9) END AS town,
+              left(c.jurisdiction_code, 6) AS county, 0 AS exited_people, 0 AS exited_cases, 0 AS pipeline_people,
+              0 AS pipeline_cases, 0 AS overdue_tasks,
+              coalesce(sum((SELECT count(*) FROM household_members m WHERE m.household_id = c.household_id)), 0)::int AS reentered_people,
+              count(*)::int AS reentered_cases
+         FROM cases c
+        WHERE c.workflow_key = $1 AND c.status = $2 AND c.jurisdiction_code LIKE $3
+          AND coalesce((c.snapshot->'context'->'data'->>'planYear')::int,
+                       extract(year FROM c.updated_at AT TIME ZONE 'Asia/Shanghai')::int + 1) = $4
+        GROUP BY 1, 2`,
+      [REENTRY_WORKFLOW, INCLUDED_STATUS, `${scope}%`, year],
+    );
+    return [...rows, ...reentered];
   }
 
   private async counties(manager: EntityManager): Promise<{ code: string; name: string }[]> {
@@ -241,7 +302,7 @@ export class PlansService {
   }
 }
 
-function checkYear(year: number): void {
+export function checkPlanYear(year: number): void {
   if (!Number.isInteger(year) || year < MIN_YEAR || year > MAX_YEAR) {
     throw new PlanException(`The year must be between ${MIN_YEAR} and ${MAX_YEAR}`, PlanExceptionCode.INVALID_YEAR);
   }

@@ -143,6 +143,9 @@ describe('progress against the plan', () => {
       code: '440781',
       name: '台山市',
       target: 1222,
+      reenteredPeople: 0, // no disaster re-entry joined 2017's plan
+      reenteredCases: 0,
+      plannedPeople: 1222,
       exitedPeople: 3, // 乙 only: 甲 left in 2016, 丁 fell back
       exitedCases: 1,
       pipelinePeople: 8, // 丁 2 + 戊 6

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, Matches, Max, Min, ValidateNested } from 'class-validator';
 
 export class CountyTargetDto {
   @ApiProperty({ example: '440781' })
@@ -22,4 +22,10 @@ export class PlanTargetsDto {
   @ValidateNested({ each: true })
   @Type(() => CountyTargetDto)
   targets!: CountyTargetDto[];
+}
+
+export class ProgressExportQueryDto {
+  @ApiProperty({ enum: ['csv', 'xlsx'] })
+  @IsIn(['csv', 'xlsx'])
+  format!: 'csv' | 'xlsx';
 }

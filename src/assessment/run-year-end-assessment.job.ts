@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { JobName, type JobResults, type TypedJob } from '../common/queues.js';
+import { JobHandler, type JobHandlerOf } from '../jobs/job-handler.js';
+import { AssessmentService } from './assessment.service.js';
+
+/**
+ * Runs one year-end assessment: the run an administrator started, or (runId null, from the
+ * yearly job scheduler) a new run of the year just ended. Safe to repeat: the assessment is
+ * idempotent per county, and a finished run is 'stale'.
+ */
+@Injectable()
+@JobHandler(JobName.RunYearEndAssessment)
+export class RunYearEndAssessmentJob implements JobHandlerOf<JobName.RunYearEndAssessment> {
+  constructor(private readonly assessment: AssessmentService) {}
+
+  handle(job: TypedJob<JobName.RunYearEndAssessment>): Promise<JobResults[JobName.RunYearEndAssessment]> {
+    return this.assessment.runJob(job.data.runId);
+  }
+}
