@@ -80,10 +80,10 @@ describe('npm run seed:demo', () => {
                                                   AT TIME ZONE 'Asia/Shanghai')) = 2017), 0)::int AS people
          FROM plan_targets p WHERE p.year = 2017 ORDER BY p.county_code`,
     );
-    const counties = response.body.counties as { countyCode: string; exitedPeople: number; behind: boolean }[];
-    expect(Object.fromEntries(counties.map((c) => [c.countyCode, c.exitedPeople]))).toEqual(Object.fromEntries(rows.map((r) => [r.county, r.people])));
+    const counties = response.body.counties as { code: string; exitedPeople: number; behind: boolean }[];
+    expect(Object.fromEntries(counties.map((c) => [c.code, c.exitedPeople]))).toEqual(Object.fromEntries(rows.map((r) => [r.county, r.people])));
     expect(rows.filter((r) => r.people < r.target).map((r) => r.county)).toEqual(['440783']);
-    expect(counties.filter((c) => c.behind).map((c) => c.countyCode)).toEqual(['440783']);
+    expect(counties.filter((c) => c.behind).map((c) => c.code)).toEqual(['440783']);
     expect(rows.every((r) => r.people > 0)).toBe(true);
   });
 
@@ -94,12 +94,24 @@ describe('npm run seed:demo', () => {
     expect(notices.length).toBeGreaterThan(0);
     for (const notice of notices) expect(Object.keys(notice).every((k) => (PUBLIC_NOTICE_FIELDS as readonly string[]).includes(k))).toBe(true);
     const board = JSON.stringify(list.body);
+    const numbers = new Set<number>();
+    const texts: string[] = [];
+    JSON.parse(board, (key, value: unknown) => {
+      if (typeof value === 'number') numbers.add(value);
+      // The notice's opaque id and its dates are the board's own, not the household's.
+      if (typeof value === 'string' && key !== 'id' && !/^\d{4}-\d{2}-\d{2}$/.test(value)) texts.push(value);
+      return value;
+    });
     const addresses: { address: string }[] = await t.dataSource.query(`SELECT address FROM households WHERE address IS NOT NULL`);
     const masked: { resident_id_masked: string }[] = await t.dataSource.query(`SELECT resident_id_masked FROM household_members`);
     const leaks: string[] = [];
     for (const household of world.households) {
       for (const member of household.members) if (board.includes(member.residentId)) leaks.push(`id of ${household.ref}`);
-      for (const income of household.incomes) if (board.includes(`:${income.amount}`) || board.includes(`"${income.amount}"`)) leaks.push(`income of ${household.ref}`);
+      // Income figures of three digits or more, as a number or inside a text of the board
+      // (smaller ones would meet the page counters).
+      for (const income of household.incomes) {
+        if (Math.abs(income.amount) >= 100 && (numbers.has(income.amount) || texts.some((text) => text.includes(String(income.amount))))) leaks.push(`income of ${household.ref}`);
+      }
     }
     for (const { address } of addresses) if (board.includes(address)) leaks.push(`address ${address}`);
     for (const { resident_id_masked } of masked) if (board.includes(resident_id_masked)) leaks.push('masked id');
