@@ -12,9 +12,11 @@ import {
 } from './demo-payloads.js';
 
 /** One demo case: who starts it, and the actions taken so far (user, action, form). */
-interface DemoCase {
+export interface DemoCase {
   workflow: string;
   starter: string;
+  /** Where the case is bound when not the starter's own node (a city supervisor's case about a county). */
+  jurisdiction?: string;
   data: Record<string, unknown>;
   steps: [user: string, action: string, data: Record<string, unknown>, step?: string][];
 }
@@ -78,16 +80,44 @@ export const DEMO_CASES: DemoCase[] = [
   },
 ];
 
+/** The accountability procedures the 2017 result calls for: 开平 missed its target. */
+export const ACCOUNTABILITY_CASES: DemoCase[] = [
+  {
+    workflow: 'accountability-interview',
+    starter: 'jm-supervisor',
+    jurisdiction: '440783',
+    data: { unitCode: '440783', unitName: '开平市', reason: '2017年度减贫任务未完成：脱贫人数低于年度计划。', subjectTitle: '2017年度减贫计划' },
+    steps: [],
+  },
+  {
+    workflow: 'rectification',
+    starter: 'jm-supervisor',
+    jurisdiction: '440783',
+    data: { unitCode: '440783', unitName: '开平市', problems: '2017年度减贫进度滞后，帮扶措施落实不到位。', circularNo: '江扶督〔2018〕1号' },
+    steps: [],
+  },
+];
+
+/** Town officers' proposals left untouched for weeks: overdue, in the supervisors' alerts. */
+export function overdueCases(officers: readonly string[]): DemoCase[] {
+  return officers.map((officer, i) => ({ workflow: 'poverty-entry', starter: officer, data: household(['冯少华', '许桂英', '雷振辉', '区美玲'][i % 4], true, 3 + (i % 3)), steps: [] }));
+}
+
 /**
  * Starts the demo cases through the real service, as the demo users, so their history,
  * tasks and outbox rows are exactly what real use produces. Skipped when the database
  * already holds cases: seeding twice changes nothing.
  */
 export async function seedDemoCases(app: INestApplicationContext): Promise<number> {
-  const cases = app.get(CasesService);
-  const users = app.get(UsersService);
   const [{ count }] = await app.get(DataSource).query(`SELECT count(*)::int AS count FROM cases`);
   if (count > 0) return 0;
+  return startDemoCases(app, DEMO_CASES);
+}
+
+/** Starts `list` through the real service as the demo users (whatever the database holds). */
+export async function startDemoCases(app: INestApplicationContext, list: readonly DemoCase[]): Promise<number> {
+  const cases = app.get(CasesService);
+  const users = app.get(UsersService);
   const actors = new Map<string, AuthUser>();
   const actor = async (username: string): Promise<AuthUser> => {
     let user = actors.get(username);
@@ -99,11 +129,11 @@ export async function seedDemoCases(app: INestApplicationContext): Promise<numbe
     }
     return user;
   };
-  for (const demo of DEMO_CASES) {
-    let view: CaseView = await cases.start(await actor(demo.starter), { workflow: demo.workflow, data: demo.data });
+  for (const demo of list) {
+    let view: CaseView = await cases.start(await actor(demo.starter), { workflow: demo.workflow, data: demo.data, jurisdiction: demo.jurisdiction });
     for (const [username, action, data, step] of demo.steps) {
       view = await cases.act(await actor(username), view.id, { action, step, data, expectedVersion: view.version });
     }
   }
-  return DEMO_CASES.length;
+  return list.length;
 }

@@ -3,7 +3,8 @@ import { Logger } from '@nestjs/common';
 import { pathToFileURL } from 'node:url';
 import { DataSource } from 'typeorm';
 import { NestFactory } from '@nestjs/core';
-import { seedDemoCases } from './seed-demo-cases.js';
+import { SettableClock, useProcessClock } from '../common/clock.js';
+import { COUNTY_ABBREVIATIONS, townOfficerName } from './seed-demo-history.js';
 import { loadAppConfig } from '../config/app-config.js';
 import type { Role } from '../engine/workflow-definition.js';
 import { requireDivisionName } from '../org/division-names.js';
@@ -50,13 +51,36 @@ export const DEMO_USERS: readonly DemoUser[] = [
   { username: 'kp-reviewer', roles: ['reviewer'], jurisdictionCode: DEMO_CODES.kaiping, title: '扶贫办 审核人' },
 ];
 
+/**
+ * The demo's users beyond DEMO_USERS, by rule (README "Demo users"): per county
+ * `<abbr>-reviewer`, `<abbr>-supervisor`, `<abbr>-admin` (administrator of the county) and
+ * `<abbr>-auditor`, and `<abbr>-<town>-officer` in every town with demo households (`<town>`:
+ * the last three digits of its code). A name DEMO_USERS already has (ts-reviewer …) is kept.
+ */
+export function regionUsers(townCodes: Iterable<string>): DemoUser[] {
+  const taken = new Set(DEMO_USERS.map((u) => u.username));
+  const users: DemoUser[] = [];
+  for (const [county, abbr] of Object.entries(COUNTY_ABBREVIATIONS)) {
+    users.push(
+      { username: `${abbr}-reviewer`, roles: ['reviewer'], jurisdictionCode: county, title: '扶贫办 审核人' },
+      { username: `${abbr}-supervisor`, roles: ['supervisor'], jurisdictionCode: county, title: '扶贫办 督查员' },
+      { username: `${abbr}-admin`, roles: ['administrator'], jurisdictionCode: county, title: '扶贫办 系统管理员' },
+      { username: `${abbr}-auditor`, roles: ['auditor'], jurisdictionCode: county, title: ' 审计员' },
+    );
+  }
+  for (const town of [...new Set(townCodes)].sort()) users.push({ username: townOfficerName(town), roles: ['officer'], jurisdictionCode: town, title: '扶贫办 经办人' });
+  return users.filter((u) => !taken.has(u.username));
+}
+
 /** Inserts the demo users, or resets them to their demo state (idempotent). */
-export async function seedDemoUsers(dataSource: DataSource): Promise<void> {
+export async function seedDemoUsers(dataSource: DataSource, users: readonly DemoUser[] = DEMO_USERS): Promise<void> {
+  // One hash for all: the same password, and argon2 is slow on purpose.
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
   const rows = await Promise.all(
-    DEMO_USERS.map(async (user) => ({
+    users.map(async (user) => ({
       username: user.username,
       displayName: `${requireDivisionName(user.jurisdictionCode)}${user.title}`,
-      passwordHash: await hashPassword(DEMO_PASSWORD),
+      passwordHash,
       roles: user.roles,
       jurisdictionCode: user.jurisdictionCode,
       permissions: user.permissions ?? [],
@@ -84,20 +108,35 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     }
     logger.log(`Seeded ${DEMO_USERS.length} demo users (password ${DEMO_PASSWORD})`);
     // The cases go through the application itself (definitions published, one transaction
-    // per action), so the application context is started for them.
+    // per action), so the application context is started for them, with a clock the seed
+    // sets to historical dates while it replays 2016–2017.
     // Seeding needs the services, not the BullMQ workers that development would otherwise
     // start inside the application (the app module decides that when it is imported).
     process.env.RUN_WORKER ??= 'false';
+    const clock = new SettableClock();
+    useProcessClock(clock);
     const { AppModule } = await import('../app.module.js');
+    const { seedDemo } = await import('./seed-demo-world.js');
+    const started = Date.now();
     const app = await NestFactory.createApplicationContext(AppModule, { logger: ['warn', 'error'] });
-    let created: number;
+    let report: Awaited<ReturnType<typeof seedDemo>>;
     try {
-      created = await seedDemoCases(app);
+      report = await seedDemo(app, clock);
     } finally {
       await app.close();
     }
     Logger.overrideLogger(['log', 'warn', 'error']);
-    logger.log(created > 0 ? `Started ${created} demo cases` : 'Demo cases already present: left as they are');
+    if (report === null) {
+      logger.log('Demo register already present: left as it is');
+    } else {
+      const { register, users, historicalExits, currentCases, timings } = report;
+      logger.log(
+        `Demo: ${register.households} households / ${register.members} people, ${users} more users, ${historicalExits} exits 2016–2017 through the cases, ` +
+          `${currentCases} current cases in ${((Date.now() - started) / 1000).toFixed(1)} s (${Object.entries(timings)
+            .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+            .join(', ')})`,
+      );
+    }
   })().catch((error: unknown) => {
     logger.error(error instanceof Error ? error.message : String(error));
     process.exit(1);

@@ -581,8 +581,7 @@ export class HouseholdsService {
       // The message names the field, never the value: a mistyped ID is still personal data.
       throw new HouseholdException(`${field} is not a valid resident ID number (GB 11643)`, HouseholdExceptionCode.INVALID_RESIDENT_ID, { field });
     }
-    const sealed = sealResidentIds(RESIDENT_ID_FIELD, { residentId: value }, this.cipher).residentId as SealedResidentId;
-    return { ...sealed, index: this.cipher.blindIndex(value) };
+    return sealMemberResidentId(value, this.cipher);
   }
 
   private memberRows(inputs: MemberDto[], field: string): Array<MemberDto & { sealed: (SealedResidentId & { index: string }) | null }> {
@@ -639,6 +638,16 @@ export class HouseholdsService {
 }
 
 // ---------------------------------------------------------------- pure helpers
+
+/**
+ * A member's valid resident ID as a household file stores it: sealed like a case field
+ * (mask and AES-256-GCM token) plus its blind index. The one sealing of member IDs (the
+ * service and the demo register's bulk import both use it).
+ */
+export function sealMemberResidentId(value: string, cipher: Pick<ResidentIdCipher, 'encrypt' | 'decrypt' | 'blindIndex'>): SealedResidentId & { index: string } {
+  const sealed = sealResidentIds(RESIDENT_ID_FIELD, { residentId: value }, cipher).residentId as SealedResidentId;
+  return { ...sealed, index: cipher.blindIndex(value) };
+}
 
 /** The deeper of the caller's node and the requested one when one contains the other; undefined when they are apart. */
 export function narrowestScope(own: string, requested?: string): string | undefined {
