@@ -19,6 +19,14 @@ const CasePage = lazy(() => import('./pages/case/CasePage'));
 const NotificationsPage = lazy(() => import('./pages/NotificationsPage'));
 const UpcomingPage = lazy(() => import('./pages/UpcomingPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+const PublicBoardPage = lazy(() => import('./pages/public/PublicBoardPage'));
+const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage'));
+const HouseholdsPage = lazy(() => import('./pages/households/HouseholdsPage'));
+const HouseholdFilePage = lazy(() => import('./pages/households/HouseholdFilePage'));
+const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
+const CalendarPage = lazy(() => import('./pages/admin/CalendarPage'));
+const RulesPage = lazy(() => import('./pages/admin/RulesPage'));
+const FailedEmailsPage = lazy(() => import('./pages/admin/FailedEmailsPage'));
 
 function RequireAuth() {
   const { user } = useAuth();
@@ -48,13 +56,19 @@ function Localized() {
               <Suspense fallback={<PageLoading />}>
                 <Routes>
                   <Route path="/login" element={<LoginPage />} />
-                  <Route path="/public" element={<UpcomingPage feature="publicBoard" />} />
+                  <Route path="/public" element={<PublicBoardPage />} />
                   <Route element={<RequireAuth />}>
                     <Route index element={<Home />} />
                     <Route path="/tasks" element={<InboxPage />} />
                     <Route path="/cases/:id" element={<CasePage />} />
                     <Route path="/notifications" element={<NotificationsPage />} />
-                    <Route path="/dashboard" element={<UpcomingPage feature="dashboard" />} />
+                    <Route path="/dashboard" element={<DashboardPage />} />
+                    <Route path="/households" element={<HouseholdsPage />} />
+                    <Route path="/households/:id" element={<HouseholdFilePage />} />
+                    <Route path="/admin/users" element={<UsersPage />} />
+                    <Route path="/admin/calendar" element={<CalendarPage />} />
+                    <Route path="/admin/rules" element={<RulesPage />} />
+                    <Route path="/admin/emails" element={<FailedEmailsPage />} />
                     <Route path="/admin/definitions" element={<UpcomingPage feature="definitions" />} />
                     <Route path="/cases/new" element={<UpcomingPage feature="newCase" />} />
                     <Route path="*" element={<NotFoundPage />} />

@@ -16,6 +16,9 @@ export class ApiError extends Error {
   get code(): string | undefined {
     return typeof this.body.details?.code === 'string' ? this.body.details.code : undefined;
   }
+
+  /** Seconds from the `Retry-After` header of a 429 (or 503), when the API sent one. */
+  retryAfter?: number;
 }
 
 /** Where the tokens live between page loads. */
@@ -46,8 +49,10 @@ export interface RequestOptions {
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined>;
   headers?: Record<string, string>;
-  /** Send the access token (default true); login and refresh do not. */
+  /** Send the access token (default true); login, refresh and the public board do not. */
   auth?: boolean;
+  /** A multipart body (an upload); sent as is, the browser sets its content type. */
+  form?: FormData;
 }
 
 export interface ApiClientOptions {
@@ -79,7 +84,8 @@ export function createApiClient(options: ApiClientOptions) {
     for (const [key, value] of Object.entries(opts.query ?? {})) if (value !== undefined && value !== '') query.set(key, String(value));
     const url = `${baseUrl}${path}${query.size > 0 ? `?${query}` : ''}`;
     try {
-      return await doFetch(url, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+      const body = opts.form ?? (opts.body === undefined ? undefined : JSON.stringify(opts.body));
+      return await doFetch(url, { method, headers, body });
     } catch (error) {
       throw new ApiError({ statusCode: 0, error: 'Network Error', message: error instanceof Error ? error.message : String(error), details: { code: 'NETWORK_ERROR' } });
     }
@@ -115,7 +121,12 @@ export function createApiClient(options: ApiClientOptions) {
     }
     const text = await response.text();
     const parsed: unknown = text ? safeJson(text) : undefined;
-    if (!response.ok) throw new ApiError(errorBody(response, parsed));
+    if (!response.ok) {
+      const error = new ApiError(errorBody(response, parsed));
+      const retryAfter = Number(response.headers?.get('retry-after'));
+      if (Number.isFinite(retryAfter) && retryAfter > 0) error.retryAfter = retryAfter;
+      throw error;
+    }
     return parsed as T;
   }
 
@@ -123,6 +134,12 @@ export function createApiClient(options: ApiClientOptions) {
     request,
     get: <T>(path: string, query?: RequestOptions['query']) => request<T>('GET', path, { query }),
     post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>('POST', path, { body: body ?? {}, headers }),
+    put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
+    patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
+    upload: <T>(path: string, form: FormData) => request<T>('POST', path, { form }),
+    /** Unauthenticated calls (the public notice board): no token, no refresh. */
+    publicGet: <T>(path: string, query?: RequestOptions['query']) => request<T>('GET', path, { query, auth: false }),
+    publicPost: <T>(path: string, body: unknown) => request<T>('POST', path, { body, auth: false }),
     /** Logs in and keeps the tokens. */
     async login(username: string, password: string): Promise<void> {
       const tokens = await request<TokenPair>('POST', '/api/auth/login', { body: { username, password }, auth: false });

@@ -4,6 +4,22 @@ import type {
   BatchItem,
   BatchResult,
   CalendarYear,
+  CircularReport,
+  EligibilityReport,
+  EmailList,
+  FormToken,
+  HouseholdFile,
+  HouseholdPage,
+  HouseholdQuery,
+  HouseholdVersion,
+  ManagedUser,
+  ObjectionReceipt,
+  OverdueReport,
+  PlanProgress,
+  PublicNoticePage,
+  StartedHouseholdCase,
+  UserInput,
+  YearlyRules,
   CaseDefinition,
   CaseView,
   HistoryEntry,
@@ -45,6 +61,44 @@ export function endpoints(api: ApiClient) {
     readNotification: (notificationId: string) => api.post(`/api/notifications/${id(notificationId)}/read`),
     readAllNotifications: () => api.post<{ updated: number }>('/api/notifications/read-all'),
     jurisdiction: (code: string) => api.get<JurisdictionNode>(`/api/jurisdictions/${id(code)}`),
+    jurisdictionChildren: (code: string) => api.get<JurisdictionNode & { children?: JurisdictionNode[] }>(`/api/jurisdictions/${id(code)}`),
+
+    // The public notice board: no login.
+    notices: (query: { county?: string; town?: string; page?: number; pageSize?: number }) => api.publicGet<PublicNoticePage>('/api/public/notices', query),
+    formToken: (noticeId: string) => api.publicGet<FormToken>(`/api/public/notices/${id(noticeId)}/form-token`),
+    object: (noticeId: string, body: { text: string; contact?: string; name?: string; formToken: string; website?: string }) =>
+      api.publicPost<ObjectionReceipt>(`/api/public/notices/${id(noticeId)}/objections`, body),
+
+    // The supervisor's dashboard.
+    overdue: (limit = 200) => api.get<OverdueReport>('/api/alerts/overdue', { limit }),
+    circular: (from: string, to: string) => api.get<CircularReport>('/api/alerts/circular', { from, to }),
+    planProgress: (year: number) => api.get<PlanProgress>(`/api/plans/${year}/progress`),
+
+    // Household files.
+    households: (query: HouseholdQuery) => api.get<HouseholdPage>('/api/households', { ...query }),
+    household: (householdId: string) => api.get<HouseholdFile>(`/api/households/${id(householdId)}`),
+    householdVersions: (householdId: string) => api.get<HouseholdVersion[]>(`/api/households/${id(householdId)}/versions`),
+    eligibility: (householdId: string, year?: number) => api.get<EligibilityReport>(`/api/households/${id(householdId)}/eligibility`, { year }),
+    startHouseholdCase: (householdId: string, workflow: string, year?: number) =>
+      api.post<StartedHouseholdCase>(`/api/households/${id(householdId)}/cases`, { workflow, ...(year ? { year } : {}) }),
+    uploadAttachment: (householdId: string, file: File, kind: string) => {
+      const form = new FormData();
+      form.append('kind', kind);
+      form.append('file', file);
+      return api.upload(`/api/households/${id(householdId)}/attachments`, form);
+    },
+
+    // Administration.
+    users: () => api.get<ManagedUser[]>('/api/users'),
+    createUser: (body: UserInput) => api.post<ManagedUser>('/api/users', body),
+    updateUser: (userId: string, body: UserInput) => api.patch<ManagedUser>(`/api/users/${id(userId)}`, body),
+    resetPassword: (userId: string, password: string) => api.post(`/api/users/${id(userId)}/password`, { password }),
+    unlockUser: (userId: string) => api.post(`/api/users/${id(userId)}/unlock`),
+    putCalendarYear: (year: number, body: { holidays: string[]; workdays: string[] }) => api.put<CalendarYear>(`/api/calendar/years/${year}`, body),
+    rules: () => api.get<YearlyRules[]>('/api/rules'),
+    rulesYear: (year: number) => api.get<YearlyRules>(`/api/rules/${year}`),
+    putRules: (year: number, body: Omit<YearlyRules, 'year'>) => api.put<YearlyRules>(`/api/rules/${year}`, body),
+    failedEmails: () => api.get<EmailList>('/api/admin/emails', { status: 'failed', limit: 100 }),
   };
 }
 

@@ -282,3 +282,271 @@ export interface NotificationPage {
   nextCursor: string | null;
   unreadCount: number;
 }
+
+// ---- The public notice board (docs/public-board.md) ----
+
+export interface PublicNotice {
+  id: string;
+  householdName: string;
+  /** County + town name, 台山市端芬镇. */
+  town: string;
+  village: string | null;
+  proposal: string;
+  period: { start: string; end: string | null };
+}
+
+export interface PublicNoticePage {
+  items: PublicNotice[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface FormToken {
+  formToken: string;
+  notBefore: string;
+  expiresAt: string;
+}
+
+export interface ObjectionReceipt {
+  reference: string;
+  receivedAt: string;
+  message: string;
+}
+
+// ---- Alerts and plans (docs/plans.md, src/alerts) ----
+
+export interface OverdueCount {
+  code: string;
+  name: string | null;
+  count: number;
+}
+
+export interface OverdueTask {
+  taskId: string;
+  caseId: string;
+  title: string | null;
+  workflow: { key: string; label: string };
+  step: { key: string; label: string | null; entry: number };
+  jurisdictionCode: string;
+  jurisdictionName: string | null;
+  dueAt: string;
+  dueAtText: string;
+  overdue: { seconds: number; days: number; text: string };
+}
+
+export interface OverdueReport {
+  now: string;
+  jurisdictionCode: string;
+  total: number;
+  items: OverdueTask[];
+  summary: { byCounty: OverdueCount[]; byTown: OverdueCount[] };
+}
+
+export interface CircularUnit {
+  code: string;
+  name: string | null;
+  overdue: number;
+  stillOpen: number;
+  escalations: number;
+  towns: { code: string; name: string | null; overdue: number; stillOpen: number }[];
+}
+
+export interface CircularReport {
+  title: string;
+  period: { from: string; to: string };
+  units: CircularUnit[];
+}
+
+export interface UnitFigures {
+  target: number | null;
+  exitedPeople: number;
+  exitedCases: number;
+  pipelinePeople: number;
+  pipelineCases: number;
+  overdueTasks: number;
+  percentage: number | null;
+  expectedByNow: number | null;
+  behind: boolean | null;
+}
+
+export interface PlanProgress {
+  year: number;
+  asOf: string;
+  elapsedShare: number;
+  scope: { code: string; name: string | null };
+  total: UnitFigures;
+  counties: Array<{ code: string; name: string } & UnitFigures>;
+  towns: Array<{ code: string; name: string; countyCode: string } & UnitFigures>;
+}
+
+// ---- Household files (docs/households.md) ----
+
+export type RegisterStatus = 'none' | 'registered' | 'exited' | 'reentered';
+
+export interface HouseholdListItem {
+  id: string;
+  villageCode: string;
+  villageName: string | null;
+  headName: string;
+  rural: boolean;
+  dibao: boolean;
+  registerStatus: RegisterStatus;
+  registeredOn: string | null;
+  exitedOn: string | null;
+  memberCount: number;
+  version: number;
+  updatedAt: string;
+}
+
+export interface HouseholdPage {
+  total: number;
+  limit: number;
+  offset: number;
+  items: HouseholdListItem[];
+}
+
+export interface HouseholdQuery {
+  jurisdiction?: string;
+  status?: RegisterStatus;
+  rural?: boolean;
+  dibao?: boolean;
+  name?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface HouseholdMember {
+  id: string;
+  name: string;
+  relation: string;
+  age: number;
+  labourAbility: boolean;
+  disability?: boolean;
+  schooling?: string | null;
+  inSchool?: boolean;
+  healthInsurance?: boolean;
+  /** Masked as the API sends it (4407**********2412). */
+  residentId?: string | null;
+  [key: string]: unknown;
+}
+
+export interface HouseholdFile {
+  id: string;
+  villageCode: string;
+  county: { code: string; name: string | null };
+  town: { code: string; name: string | null };
+  village: { code: string; name: string | null };
+  headName: string;
+  address: string | null;
+  rural: boolean;
+  dibao: boolean;
+  consent: boolean | null;
+  registerStatus: RegisterStatus;
+  registerStatusLabel: string;
+  registeredOn: string | null;
+  exitedOn: string | null;
+  reenteredOn: string | null;
+  members: HouseholdMember[];
+  incomes: { year: number; records: { id: string; source: string; amount: number; note: string | null }[]; total: number | null; perCapita: number | null }[];
+  checklists: { year: number; items: Record<string, boolean>; checkedOn: string | null }[];
+  plan: { measures: string[]; pairedUnit: string | null; responsiblePerson: string | null; volunteers: { name: string; partyMember: boolean }[]; summary: string | null } | null;
+  visits: { id: string; visitedOn: string; visitorName: string; visitorRole: string | null; leader: boolean; notes: string | null }[];
+  attachments: { id: string; kind: string; fileName: string; contentType: string; sizeBytes: number; caseId: string | null; uploadedAt: string }[];
+  cases: { id: string; workflow: string; status: string; title: string | null; finished: boolean; createdAt: string }[];
+  access?: string;
+  version: number;
+}
+
+export interface HouseholdVersion {
+  version: number;
+  at: string;
+  actorUsername?: string | null;
+  kind: string;
+  changes: { path: string; from: unknown; to: unknown }[];
+  caseId?: string | null;
+  [key: string]: unknown;
+}
+
+export interface DecisionLine {
+  rule: string;
+  label: string;
+  labelEn: string;
+  figure: number | boolean | string | null;
+  comparison: string;
+  threshold: unknown;
+  pass: boolean;
+  explanation: string;
+  explanationEn: string;
+}
+
+export interface EligibilityReport {
+  year: number;
+  rulesYear: number;
+  memberCount: number;
+  totalIncome: number | null;
+  perCapitaIncome: number | null;
+  entry: { pass: boolean; lines: DecisionLine[] };
+  exit: { pass: boolean; lines: DecisionLine[] };
+  notes: { note: string; noteEn: string }[];
+}
+
+export interface StartedHouseholdCase {
+  case: CaseView;
+  prefill: { step: string; action: string; data: Record<string, unknown> } | null;
+}
+
+// ---- Administration ----
+
+export interface ManagedUser extends AuthUser {
+  email: string | null;
+  active: boolean;
+  locked: boolean;
+  lockedUntil: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UserInput {
+  username?: string;
+  displayName?: string;
+  password?: string;
+  roles?: Role[];
+  jurisdictionCode?: string;
+  email?: string | null;
+  permissions?: string[];
+  active?: boolean;
+}
+
+export interface YearlyRules {
+  year: number;
+  povertyLine: number;
+  ruralLowLine: number;
+  lowLineCounties: string[];
+  urbanDibaoStandard: number;
+  urbanExitRatio: number;
+  ruralMeanIncome: number;
+  ruralExitRatio: number;
+  checklist: { key: string; label: string; labelEn: string }[];
+  villageCollectiveIncomeTarget: number | null;
+  placeholders: string[];
+  [key: string]: unknown;
+}
+
+export interface EmailDelivery {
+  id: string;
+  username: string | null;
+  to: string;
+  subject: string;
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  createdAt: string;
+  failedAt: string | null;
+}
+
+export interface EmailList {
+  status: string;
+  count: number;
+  items: EmailDelivery[];
+}

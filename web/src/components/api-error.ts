@@ -18,6 +18,7 @@ const TITLE_BY_STATUS: Record<number, MessageKey> = {
   404: 'error.notFound',
   409: 'error.conflict',
   413: 'error.badInput',
+  415: 'error.badInput',
   422: 'error.notAllowed',
   429: 'error.tooMany',
 };

@@ -25,6 +25,8 @@ export interface ActionFormProps {
   disabled?: boolean;
   /** The day resident IDs' birth dates may not be after (tests fix it; default today). */
   today?: Date;
+  /** Values to start from (the figures of the household file a case was started from). */
+  initial?: Record<string, unknown>;
 }
 
 const COMMENT_MAX = 2000;
@@ -34,11 +36,15 @@ const COMMENT_MAX = 2000;
  * checked as the API checks it (field-rules.ts), so that every problem shows beside its
  * field before anything is sent. Submits the data in the API's shape (form-values.ts).
  */
-export function ActionForm({ name, fields, submitLabel, onSubmit, danger, withComment = true, disabled, today }: ActionFormProps) {
+export function ActionForm({ name, fields, submitLabel, onSubmit, danger, withComment = true, disabled, today, initial }: ActionFormProps) {
   const { t } = useI18n();
   const [form] = Form.useForm();
   const [busy, setBusy] = useState(false);
-  const initialValues = useMemo(() => initialRows(fields), [fields]);
+  // Values handed in (a household file's figures) only for fields the form has.
+  const initialValues = useMemo(
+    () => ({ ...initialRows(fields), ...Object.fromEntries(Object.entries(initial ?? {}).filter(([key]) => Object.hasOwn(fields, key))) }),
+    [fields, initial],
+  );
 
   async function finish(values: Record<string, unknown>) {
     setBusy(true);

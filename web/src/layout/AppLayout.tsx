@@ -1,4 +1,4 @@
-import { BellOutlined, GlobalOutlined, InboxOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons';
+import { BarChartOutlined, BellOutlined, CalendarOutlined, GlobalOutlined, HomeOutlined, InboxOutlined, LogoutOutlined, MailOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { Button, Dropdown, Layout, Menu, Space, Typography } from 'antd';
 import { Suspense, type ReactNode } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
@@ -8,7 +8,16 @@ import { PageLoading } from '../components/PageLoading';
 import { useI18n } from '../i18n/i18n';
 import { menuFor } from './menu';
 
-const ICONS: Record<string, ReactNode> = { '/tasks': <InboxOutlined />, '/notifications': <BellOutlined /> };
+const ICONS: Record<string, ReactNode> = {
+  '/tasks': <InboxOutlined />,
+  '/dashboard': <BarChartOutlined />,
+  '/households': <HomeOutlined />,
+  '/notifications': <BellOutlined />,
+  '/admin/users': <TeamOutlined />,
+  '/admin/calendar': <CalendarOutlined />,
+  '/admin/rules': <SettingOutlined />,
+  '/admin/emails': <MailOutlined />,
+};
 
 /** The back-office frame: the menu of the user's roles, the user, the language, logout. */
 export function AppLayout() {

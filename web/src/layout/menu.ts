@@ -8,15 +8,18 @@ export interface MenuEntry {
   roles: readonly Role[];
 }
 
-/**
- * The side menu. Only pages that work against the API as it is are listed here; pages
- * waiting for their API (the supervisor dashboard, definition administration, the public
- * notice board) have routes but no menu entry yet.
- */
+/** The side menu, by role. Definition administration is not here yet (its page is a stub). */
 export const MENU: readonly MenuEntry[] = [
   // Auditors read and never act, so they have no tasks.
   { path: '/tasks', label: 'nav.inbox', roles: ['officer', 'reviewer', 'approver', 'supervisor', 'administrator'] },
+  { path: '/dashboard', label: 'nav.dashboard', roles: ['supervisor', 'approver', 'administrator'] },
+  // Officers keep the files; every other role reads them inside its jurisdiction.
+  { path: '/households', label: 'nav.households', roles: ['officer', 'reviewer', 'approver', 'supervisor', 'auditor'] },
   { path: '/notifications', label: 'nav.notifications', roles: ['officer', 'reviewer', 'approver', 'supervisor', 'administrator', 'auditor'] },
+  { path: '/admin/users', label: 'nav.users', roles: ['administrator'] },
+  { path: '/admin/calendar', label: 'nav.calendar', roles: ['administrator'] },
+  { path: '/admin/rules', label: 'nav.rules', roles: ['administrator'] },
+  { path: '/admin/emails', label: 'nav.emails', roles: ['administrator'] },
 ];
 
 export function menuFor(roles: readonly Role[]): MenuEntry[] {
@@ -25,5 +28,7 @@ export function menuFor(roles: readonly Role[]): MenuEntry[] {
 
 /** Where a user lands after logging in: the first page of their menu. */
 export function homeFor(roles: readonly Role[]): string {
+  // A supervisor's work is watching the jurisdiction: the dashboard before the few tasks.
+  if (roles.includes('supervisor')) return '/dashboard';
   return menuFor(roles)[0]?.path ?? '/notifications';
 }

@@ -1,7 +1,7 @@
 import { LockOutlined, UserOutlined } from '@ant-design/icons';
 import { Button, Card, Form, Input, Typography } from 'antd';
 import { useState } from 'react';
-import { Navigate, useLocation, useNavigate } from 'react-router';
+import { Link, Navigate, useLocation, useNavigate } from 'react-router';
 import { ApiError } from '../api/client';
 import { useAuth } from '../auth/auth';
 import { ErrorAlert } from '../components/ErrorAlert';
@@ -59,6 +59,9 @@ export function LoginPage() {
           </Button>
         </Form>
         <div style={{ textAlign: 'center', marginTop: 16 }}>
+          <Link to="/public" data-testid="public-board-link">
+            {t('login.publicBoard')}
+          </Link>
           <Button type="link" size="small" onClick={() => setLocale(locale === 'zh-CN' ? 'en-US' : 'zh-CN')}>
             {locale === 'zh-CN' ? 'English' : '中文'}
           </Button>

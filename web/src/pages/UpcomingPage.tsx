@@ -1,12 +1,11 @@
 import { Result } from 'antd';
 import { useI18n } from '../i18n/i18n';
 
-export type UpcomingFeature = 'dashboard' | 'definitions' | 'newCase' | 'publicBoard';
+export type UpcomingFeature = 'definitions' | 'newCase';
 
 /**
- * A page whose API is not in this release yet (the supervisor dashboard, definition
- * administration, starting a case from the browser, the public notice board). It is not in
- * the menu; opened by its address it says so plainly instead of showing made-up data.
+ * A page not in this release yet (definition administration, starting a case from the
+ * browser). It is not in the menu; opened by its address it says so plainly instead of showing made-up data.
  */
 export default function UpcomingPage({ feature }: { feature: UpcomingFeature }) {
   const { t } = useI18n();

@@ -39,8 +39,10 @@ export function CaseActions(props: {
   onDismissError(): void;
   write: Write;
   blocked: boolean;
+  /** The household file's figures for the first action, when the case was just started from a file. */
+  prefill?: { step: string; action: string; data: Record<string, unknown> } | null;
 }) {
-  const { view, definition, history, user, error, onDismissError, write, blocked } = props;
+  const { view, definition, history, user, error, onDismissError, write, blocked, prefill } = props;
   const { t, label } = useI18n();
   const { api } = useAuth();
   const [withdrawOpen, setWithdrawOpen] = useState(false);
@@ -78,6 +80,7 @@ export function CaseActions(props: {
                     submitLabel={title}
                     danger={action.kind === 'return' || action.kind === 'reject'}
                     disabled={blocked}
+                    initial={prefill && prefill.step === action.step && prefill.action === action.action ? prefill.data : undefined}
                     onSubmit={async ({ data, comment }) => {
                       await write(
                         () => api.act(view.id, { action: action.action, step: action.step, data, comment, expectedVersion: view.version }, newIdempotencyKey()),

@@ -1,9 +1,9 @@
 import { ReloadOutlined } from '@ant-design/icons';
 import { Alert, Button, Card, Col, Result, Row, Skeleton, Space, Steps, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import { useParams } from 'react-router';
+import { useLocation, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
-import type { CaseDefinition, CaseView, HistoryEntry, TaskDetail, VerifyResult } from '../../api/types';
+import type { CaseDefinition, CaseView, HistoryEntry, StartedHouseholdCase, TaskDetail, VerifyResult } from '../../api/types';
 import { useAuth, useUser } from '../../auth/auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useI18n } from '../../i18n/i18n';
@@ -42,6 +42,8 @@ export default function CasePage() {
   const { api } = useAuth();
   const user = useUser();
   const { t, tx, label, locale } = useI18n();
+  // A case just started from a household file arrives with the file's figures for its first form.
+  const prefill = (useLocation().state as { prefill?: StartedHouseholdCase['prefill'] } | null)?.prefill ?? null;
   const [loaded, setLoaded] = useState<Loaded | null>(null);
   const [loadError, setLoadError] = useState<unknown>(null);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -195,6 +197,7 @@ export default function CasePage() {
               onDismissError={() => setActionError(null)}
               write={write}
               blocked={conflict !== null}
+              prefill={prefill}
             />
           </Space>
         </Col>

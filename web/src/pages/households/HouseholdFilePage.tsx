@@ -1,0 +1,385 @@
+import { CheckCircleTwoTone, CloseCircleTwoTone, UploadOutlined } from '@ant-design/icons';
+import { App, Button, Card, Descriptions, Empty, List, Popconfirm, Result, Select, Skeleton, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
+import { useState } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { ApiError } from '../../api/client';
+import type { DecisionLine, HouseholdFile, HouseholdMember } from '../../api/types';
+import { useAuth, useUser } from '../../auth/auth';
+import { ErrorAlert } from '../../components/ErrorAlert';
+import { formatDateTime } from '../../components/format';
+import { useLoad } from '../../components/hooks';
+import { useI18n } from '../../i18n/i18n';
+import { STATUS_COLORS } from './HouseholdsPage';
+
+const ATTACHMENT_KINDS = ['meeting-minutes', 'notice-photo', 'other'] as const;
+const ACCEPT = '.pdf,.png,.jpg,.jpeg,.webp,application/pdf,image/png,image/jpeg,image/webp';
+
+/**
+ * A household file (一户一档): members with masked IDs, incomes and the per-capita income per
+ * year, the 两不愁三保障 checklist, the support plan, visits, attachments, versions, the
+ * eligibility explanation line by line, its cases, and "propose this household".
+ */
+export default function HouseholdFilePage() {
+  const { id = '' } = useParams();
+  const { t, tx } = useI18n();
+  const file = useLoad((api) => api.household(id), [id]);
+
+  if (file.error && !file.data) {
+    return <Result status={file.error instanceof ApiError && file.error.status === 404 ? '404' : 'error'} title={<ErrorAlert error={file.error} />} extra={<Link to="/households">{t('households.backToList')}</Link>} />;
+  }
+  if (!file.data) return <Skeleton active />;
+  const household = file.data;
+
+  return (
+    <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+      <Space wrap align="center">
+        <Typography.Title level={3} style={{ margin: 0 }} data-testid="household-head">
+          {household.headName}
+        </Typography.Title>
+        <Tag color={STATUS_COLORS[household.registerStatus]}>{tx(`registerStatus.${household.registerStatus}`)}</Tag>
+        <ProposeButton household={household} />
+      </Space>
+      <Card size="small">
+        <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }}>
+          <Descriptions.Item label={t('households.village')}>
+            {[household.county.name, household.town.name, household.village.name].filter(Boolean).join(' ')}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('households.address')}>{household.address ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('households.rural')}>{household.rural ? t('households.ruralYes') : t('households.urban')}</Descriptions.Item>
+          <Descriptions.Item label={t('households.dibao')}>{household.dibao ? t('common.yes') : t('common.no')}</Descriptions.Item>
+          <Descriptions.Item label={t('households.consent')}>{household.consent === null ? '—' : household.consent ? t('common.yes') : t('common.no')}</Descriptions.Item>
+          <Descriptions.Item label={t('households.registeredOn')}>{household.registeredOn ?? '—'}</Descriptions.Item>
+        </Descriptions>
+      </Card>
+      <Tabs
+        items={[
+          { key: 'members', label: t('households.tabMembers'), children: <Members members={household.members} /> },
+          { key: 'incomes', label: t('households.tabIncomes'), children: <Incomes household={household} /> },
+          { key: 'checklist', label: t('households.tabChecklist'), children: <Checklists household={household} /> },
+          { key: 'plan', label: t('households.tabPlan'), children: <Plan household={household} /> },
+          { key: 'visits', label: t('households.tabVisits'), children: <Visits household={household} /> },
+          { key: 'attachments', label: t('households.tabAttachments'), children: <Attachments household={household} onUploaded={() => void file.reload()} /> },
+          { key: 'eligibility', label: t('households.tabEligibility'), children: <Eligibility householdId={household.id} /> },
+          { key: 'cases', label: t('households.tabCases'), children: <Cases household={household} /> },
+          { key: 'versions', label: t('households.tabVersions'), children: <Versions householdId={household.id} version={household.version} /> },
+        ]}
+      />
+    </Space>
+  );
+}
+
+/** Starts poverty-entry from the file (officers with write access, a household not registered), then opens the case. */
+function ProposeButton({ household }: { household: HouseholdFile }) {
+  const { t } = useI18n();
+  const { api } = useAuth();
+  const user = useUser();
+  const navigate = useNavigate();
+  const { message } = App.useApp();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const open = household.cases.find((c) => c.workflow === 'poverty-entry' && !c.finished);
+  if (!user.roles.includes('officer') || household.access === 'read' || household.registerStatus !== 'none') return null;
+  if (open) return <Link to={`/cases/${open.id}`}>{t('households.openEntryCase')}</Link>;
+  return (
+    <>
+      <Popconfirm
+        title={t('households.proposeConfirm', { name: household.headName })}
+        okText={t('common.ok')}
+        cancelText={t('common.cancel')}
+        onConfirm={async () => {
+          setBusy(true);
+          setError(null);
+          try {
+            const started = await api.startHouseholdCase(household.id, 'poverty-entry');
+            void message.success(t('households.proposed'));
+            navigate(`/cases/${started.case.id}`, { state: { prefill: started.prefill } });
+          } catch (caught) {
+            setError(caught);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        <Button type="primary" loading={busy} data-testid="propose-household">
+          {t('households.propose')}
+        </Button>
+      </Popconfirm>
+      {error ? <ErrorAlert error={error} onClose={() => setError(null)} /> : null}
+    </>
+  );
+}
+
+function Members({ members }: { members: HouseholdMember[] }) {
+  const { t, tx } = useI18n();
+  const yes = (v: unknown) => (v ? t('common.yes') : t('common.no'));
+  return (
+    <Table<HouseholdMember>
+      size="small"
+      rowKey="id"
+      pagination={false}
+      dataSource={members}
+      data-testid="members-table"
+      scroll={{ x: true }}
+      columns={[
+        { title: t('households.memberName'), dataIndex: 'name' },
+        { title: t('households.relation'), dataIndex: 'relation' },
+        { title: t('households.residentId'), dataIndex: 'residentId', render: (v: string | null) => <Typography.Text code>{v ?? '—'}</Typography.Text> },
+        { title: t('households.age'), dataIndex: 'age', align: 'right' },
+        { title: t('households.labour'), dataIndex: 'labourAbility', render: yes },
+        { title: t('households.disability'), dataIndex: 'disability', render: yes },
+        { title: t('households.schooling'), dataIndex: 'schooling', render: (v: string | null) => (v ? tx(`schooling.${v}`) : '—') },
+        { title: t('households.insured'), dataIndex: 'healthInsurance', render: yes },
+      ]}
+    />
+  );
+}
+
+function yuan(value: number | null | undefined): string {
+  return value === null || value === undefined ? '—' : value.toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+function Incomes({ household }: { household: HouseholdFile }) {
+  const { t, tx } = useI18n();
+  if (household.incomes.length === 0) return <Empty description={t('households.noIncomes')} />;
+  return (
+    <Table
+      size="small"
+      rowKey="year"
+      pagination={false}
+      dataSource={household.incomes}
+      data-testid="incomes-table"
+      columns={[
+        { title: t('households.year'), dataIndex: 'year' },
+        ...['wage', 'business', 'property', 'transfer'].map((source) => ({
+          title: tx(`incomeSource.${source}`),
+          key: source,
+          align: 'right' as const,
+          render: (_: unknown, row: HouseholdFile['incomes'][number]) => yuan(row.records.filter((r) => r.source === source).reduce((sum, r) => sum + r.amount, 0)),
+        })),
+        { title: t('households.totalIncome'), dataIndex: 'total', align: 'right', render: yuan },
+        { title: t('households.perCapita'), dataIndex: 'perCapita', align: 'right', render: (v: number | null) => <Typography.Text strong>{yuan(v)}</Typography.Text> },
+      ]}
+    />
+  );
+}
+
+function Checklists({ household }: { household: HouseholdFile }) {
+  const { t, label } = useI18n();
+  const rules = useLoad((api) => api.rules(), []);
+  if (household.checklists.length === 0) return <Empty description={t('households.noChecklist')} />;
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      {household.checklists.map((checklist) => {
+        const items = rules.data?.find((r) => r.year === checklist.year)?.checklist;
+        return (
+          <Card key={checklist.year} size="small" title={t('households.checklistYear', { year: checklist.year })} extra={checklist.checkedOn}>
+            <Space wrap>
+              {Object.entries(checklist.items).map(([key, ok]) => (
+                <Tag key={key} color={ok ? 'green' : 'red'} icon={ok ? <CheckCircleTwoTone twoToneColor="#52c41a" /> : <CloseCircleTwoTone twoToneColor="#f5222d" />}>
+                  {label(items?.find((i) => i.key === key), key)}
+                </Tag>
+              ))}
+            </Space>
+          </Card>
+        );
+      })}
+    </Space>
+  );
+}
+
+function Plan({ household }: { household: HouseholdFile }) {
+  const { t, tx } = useI18n();
+  const plan = household.plan;
+  if (!plan || (plan.measures.length === 0 && !plan.pairedUnit && !plan.summary)) return <Empty description={t('households.noPlan')} />;
+  return (
+    <Descriptions size="small" column={1} bordered>
+      <Descriptions.Item label={t('households.measures')}>
+        <Space wrap>{plan.measures.map((m) => <Tag key={m}>{tx(`measure.${m}`)}</Tag>)}</Space>
+      </Descriptions.Item>
+      <Descriptions.Item label={t('households.pairedUnit')}>{plan.pairedUnit ?? '—'}</Descriptions.Item>
+      <Descriptions.Item label={t('households.responsiblePerson')}>{plan.responsiblePerson ?? '—'}</Descriptions.Item>
+      <Descriptions.Item label={t('households.volunteers')}>
+        {plan.volunteers.length === 0 ? '—' : plan.volunteers.map((v) => v.name + (v.partyMember ? t('households.partyMember') : '')).join('、')}
+      </Descriptions.Item>
+      <Descriptions.Item label={t('households.planSummary')}>{plan.summary ?? '—'}</Descriptions.Item>
+    </Descriptions>
+  );
+}
+
+function Visits({ household }: { household: HouseholdFile }) {
+  const { t } = useI18n();
+  return (
+    <Table
+      size="small"
+      rowKey="id"
+      pagination={{ pageSize: 10, hideOnSinglePage: true }}
+      dataSource={household.visits}
+      locale={{ emptyText: <Empty description={t('households.noVisits')} /> }}
+      columns={[
+        { title: t('households.visitedOn'), dataIndex: 'visitedOn' },
+        { title: t('households.visitor'), dataIndex: 'visitorName' },
+        { title: t('households.visitorRole'), dataIndex: 'visitorRole', render: (v: string | null) => v ?? '—' },
+        { title: t('households.leader'), dataIndex: 'leader', render: (v: boolean) => (v ? <Tag color="blue">{t('households.leaderVisit')}</Tag> : null) },
+        { title: t('households.notes'), dataIndex: 'notes' },
+      ]}
+    />
+  );
+}
+
+function Attachments({ household, onUploaded }: { household: HouseholdFile; onUploaded(): void }) {
+  const { t, tx, locale } = useI18n();
+  const { api } = useAuth();
+  const { message } = App.useApp();
+  const [kind, setKind] = useState<string>('other');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const writable = household.access !== 'read';
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      {writable ? (
+        <Space wrap>
+          <Select value={kind} onChange={setKind} style={{ width: 160 }} aria-label={t('households.attachmentKind')} options={ATTACHMENT_KINDS.map((k) => ({ value: k, label: tx(`attachmentKind.${k}`) }))} />
+          <Upload
+            accept={ACCEPT}
+            showUploadList={false}
+            customRequest={async (options) => {
+              setBusy(true);
+              setError(null);
+              try {
+                await api.uploadAttachment(household.id, options.file as File, kind);
+                void message.success(t('households.uploaded'));
+                onUploaded();
+              } catch (caught) {
+                setError(caught);
+              } finally {
+                setBusy(false);
+              }
+            }}
+          >
+            <Button icon={<UploadOutlined />} loading={busy} data-testid="upload-attachment">
+              {t('households.upload')}
+            </Button>
+          </Upload>
+          <Typography.Text type="secondary">{t('households.uploadHint')}</Typography.Text>
+        </Space>
+      ) : null}
+      {error ? <ErrorAlert error={error} onClose={() => setError(null)} /> : null}
+      <Table
+        size="small"
+        rowKey="id"
+        pagination={false}
+        dataSource={household.attachments}
+        data-testid="attachments-table"
+        locale={{ emptyText: <Empty description={t('households.noAttachments')} /> }}
+        columns={[
+          { title: t('households.fileName'), dataIndex: 'fileName' },
+          { title: t('households.attachmentKind'), dataIndex: 'kind', render: (k: string) => tx(`attachmentKind.${k}`) },
+          { title: t('households.size'), dataIndex: 'sizeBytes', align: 'right', render: (v: number) => `${Math.ceil(v / 1024)} KB` },
+          { title: t('households.uploadedAt'), dataIndex: 'uploadedAt', render: (v: string) => formatDateTime(v, locale) },
+        ]}
+      />
+    </Space>
+  );
+}
+
+function Eligibility({ householdId }: { householdId: string }) {
+  const { t, locale } = useI18n();
+  const thisYear = new Date().getFullYear();
+  const [year, setYear] = useState(thisYear);
+  const report = useLoad((api) => api.eligibility(householdId, year), [householdId, year]);
+  const lines = (title: string, decision: { pass: boolean; lines: DecisionLine[] }, testId: string) => (
+    <Card size="small" title={title} extra={decision.pass ? <Tag color="green">{t('households.passes')}</Tag> : <Tag color="red">{t('households.fails')}</Tag>} data-testid={testId}>
+      <List
+        size="small"
+        dataSource={decision.lines}
+        renderItem={(line) => (
+          <List.Item>
+            <Space align="start">
+              {line.pass ? <CheckCircleTwoTone twoToneColor="#52c41a" /> : <CloseCircleTwoTone twoToneColor="#f5222d" />}
+              <span>{locale === 'en-US' ? line.explanationEn : line.explanation}</span>
+            </Space>
+          </List.Item>
+        )}
+      />
+    </Card>
+  );
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      <Space>
+        <Typography.Text>{t('households.year')}</Typography.Text>
+        <Select value={year} onChange={setYear} style={{ width: 100 }} aria-label={t('households.year')} options={[thisYear, thisYear - 1, thisYear - 2, 2018, 2017, 2016].filter((y, i, all) => all.indexOf(y) === i).map((y) => ({ value: y, label: String(y) }))} />
+      </Space>
+      {report.error ? <ErrorAlert error={report.error} /> : null}
+      {!report.data ? (
+        report.error ? null : <Skeleton active />
+      ) : (
+        <>
+          <Typography.Text>
+            {t('households.eligibilitySummary', { members: report.data.memberCount, perCapita: yuan(report.data.perCapitaIncome), rulesYear: report.data.rulesYear })}
+          </Typography.Text>
+          {lines(t('households.entryDecision'), report.data.entry, 'eligibility-entry')}
+          {lines(t('households.exitDecision'), report.data.exit, 'eligibility-exit')}
+          {report.data.notes.map((note, i) => (
+            <Typography.Paragraph key={i} type="secondary">
+              {locale === 'en-US' ? note.noteEn : note.note}
+            </Typography.Paragraph>
+          ))}
+        </>
+      )}
+    </Space>
+  );
+}
+
+function Cases({ household }: { household: HouseholdFile }) {
+  const { t, tx, locale } = useI18n();
+  return (
+    <Table
+      size="small"
+      rowKey="id"
+      pagination={false}
+      dataSource={household.cases}
+      locale={{ emptyText: <Empty description={t('households.noCases')} /> }}
+      columns={[
+        { title: t('households.caseWorkflow'), dataIndex: 'workflow', render: (w: string, row) => <Link to={`/cases/${row.id}`}>{tx(`workflow.${w}`)}</Link> },
+        { title: t('households.caseState'), dataIndex: 'finished', render: (v: boolean) => (v ? <Tag color="green">{t('households.caseFinished')}</Tag> : <Tag color="blue">{t('households.caseOpen')}</Tag>) },
+        { title: t('households.caseStarted'), dataIndex: 'createdAt', render: (v: string) => formatDateTime(v, locale) },
+      ]}
+    />
+  );
+}
+
+function Versions({ householdId, version }: { householdId: string; version: number }) {
+  const { t, locale } = useI18n();
+  const versions = useLoad((api) => api.householdVersions(householdId), [householdId, version]);
+  const text = (value: unknown) => (value === null || value === undefined ? '—' : typeof value === 'string' ? value : JSON.stringify(value));
+  if (versions.error) return <ErrorAlert error={versions.error} />;
+  return (
+    <Table
+      size="small"
+      rowKey="version"
+      loading={versions.loading}
+      dataSource={[...(versions.data ?? [])].reverse()}
+      pagination={{ pageSize: 10, hideOnSinglePage: true }}
+      columns={[
+        { title: t('households.version'), dataIndex: 'version', width: 70 },
+        { title: t('households.changedAt'), dataIndex: 'at', render: (v: string) => formatDateTime(v, locale) },
+        { title: t('households.changedBy'), dataIndex: 'actorUsername', render: (v: string | null) => v ?? t('households.system') },
+        { title: t('households.changeKind'), dataIndex: 'kind' },
+        {
+          title: t('households.changes'),
+          dataIndex: 'changes',
+          render: (changes: { path: string; from: unknown; to: unknown }[]) => (
+            <Space orientation="vertical" size={0}>
+              {changes.slice(0, 8).map((c) => (
+                <Typography.Text key={c.path} style={{ fontSize: 12 }}>
+                  {c.path}: {text(c.from)} → {text(c.to)}
+                </Typography.Text>
+              ))}
+              {changes.length > 8 ? <Typography.Text type="secondary">{t('households.moreChanges', { count: changes.length - 8 })}</Typography.Text> : null}
+            </Space>
+          ),
+        },
+      ]}
+    />
+  );
+}
