@@ -8,6 +8,10 @@ import { screenshot, startE2eApp, type E2eApp } from './e2e-app.js';
  * overdue counts) rather than by names.
  */
 
+// The callbacks of page.waitForFunction run in the browser; the project's lib has no DOM
+// (adding it would change the types of the server code), so the little they touch is declared.
+declare const document: { querySelector(selector: string): { textContent: string | null; scrollWidth: number; clientWidth: number } | null; documentElement: { scrollWidth: number; clientWidth: number } };
+
 let app: E2eApp;
 
 beforeAll(async () => {
@@ -68,7 +72,7 @@ async function currentStep(page: Page): Promise<string> {
 }
 
 describe('the pages of issue 7 in the browser', () => {
-  it('an officer of a 台山 town proposes a household from its file and takes it through 拟选对象 → 精准扶持 → 民主评议', async () => {
+  it('an officer of a 台山 town proposes a household from its file and takes it through 拟选对象 → 精准扶持 → 民主评议; the county reviewer returns it and the officer corrects and resubmits', async () => {
     const officer = await apiAs('ts-officer');
     const me = await officer.get<{ jurisdictionCode: string }>('/api/auth/me');
     const household = await proposableHousehold(officer, me.jurisdictionCode);
@@ -121,10 +125,40 @@ describe('the pages of issue 7 in the browser', () => {
     await screenshot(page, '14-proposal-appraised');
 
     // The file lists the case.
-    const file = await officer.get<{ cases: { workflow: string; finished: boolean }[] }>(`/api/households/${household.id}`);
-    expect(file.cases.filter((c) => c.workflow === 'poverty-entry' && !c.finished)).toHaveLength(1);
+    const file = await officer.get<{ cases: { id: string; workflow: string; finished: boolean }[] }>(`/api/households/${household.id}`);
+    const open = file.cases.filter((c) => c.workflow === 'poverty-entry' && !c.finished);
+    expect(open).toHaveLength(1);
+
+    // The 台山 county reviewer finds it in the inbox and returns it for correction.
+    const reviewer = await app.loggedIn('ts-reviewer');
+    await reviewer.page.getByLabel('按户主姓名搜索').fill(household.headName);
+    await reviewer.page.getByLabel('按户主姓名搜索').press('Enter');
+    const row = reviewer.page.locator('.ant-table-row', { hasText: household.headName }).filter({ hasText: '县级审核' }).first();
+    await row.waitFor();
+    await screenshot(reviewer.page, '15-reviewer-inbox');
+    await row.click();
+    await reviewer.page.waitForURL(`**/cases/${open[0].id}`);
+    await reviewer.page.getByTestId('current-step').waitFor();
+    expect(await currentStep(reviewer.page)).toBe('县级审核');
+    await reviewer.page.getByRole('tab', { name: '退回补正' }).click();
+    await reviewer.page.locator('#act_countyReview_return_reason').fill('家庭成员收入未核实，请补充务工收入证明后重新申报。');
+    await reviewer.page.getByTestId('act_countyReview_return-submit').click();
+    await reviewer.page.waitForFunction(() => document.querySelector('[data-testid="current-step"]')?.textContent === '拟选对象');
+    await screenshot(reviewer.page, '16-returned');
+    await reviewer.context.close();
+
+    // The officer sees it back at the proposal, corrects the income and resubmits.
+    await page.reload();
+    await page.waitForFunction(() => document.querySelector('[data-testid="current-step"]')?.textContent === '拟选对象');
+    await page.locator('#act_propose_submit_perCapitaIncome').fill('4350');
+    for (const field of ['hasLabourAbility', 'consent']) await page.locator(`#act_propose_submit_${field}`).getByText('是', { exact: true }).click();
+    await page.locator('#act_propose_submit_dibao').getByText('否', { exact: true }).click();
+    await page.getByTestId('act_propose_submit-submit').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="current-step"]')?.textContent === '精准扶持');
+    const history = await officer.get<Array<{ eventType: string; action: string | null }>>(`/api/cases/${open[0].id}/history`);
+    expect(history.filter((event) => event.eventType === 'action').map((event) => event.action)).toEqual(['submit', 'submit', 'record', 'return', 'submit']);
     await context.close();
-  }, 180_000);
+  }, 240_000);
 
   it('a citizen on a phone objects to a notice without logging in, and the town officer finds the objection task', async () => {
     const officer = await apiAs('ts-officer');
