@@ -114,21 +114,27 @@ export async function seedDemoCases(app: INestApplicationContext): Promise<numbe
   return startDemoCases(app, DEMO_CASES);
 }
 
-/** Starts `list` through the real service as the demo users (whatever the database holds). */
-export async function startDemoCases(app: INestApplicationContext, list: readonly DemoCase[]): Promise<number> {
-  const cases = app.get(CasesService);
+/** The demo users as the services see them, looked up once each. */
+export function demoActors(app: INestApplicationContext): (username: string) => Promise<AuthUser> {
   const users = app.get(UsersService);
-  const actors = new Map<string, AuthUser>();
-  const actor = async (username: string): Promise<AuthUser> => {
+  const actors = new Map<string, Promise<AuthUser>>();
+  return (username) => {
     let user = actors.get(username);
     if (!user) {
-      const entity = await users.findByUsername(username);
-      if (!entity) throw new Error(`Demo user ${username} is missing: seed the users first`);
-      user = toAuthUser(entity);
+      user = users.findByUsername(username).then((entity) => {
+        if (!entity) throw new Error(`Demo user ${username} is missing: seed the users first`);
+        return toAuthUser(entity);
+      });
       actors.set(username, user);
     }
     return user;
   };
+}
+
+/** Starts `list` through the real service as the demo users (whatever the database holds). */
+export async function startDemoCases(app: INestApplicationContext, list: readonly DemoCase[]): Promise<number> {
+  const cases = app.get(CasesService);
+  const actor = demoActors(app);
   for (const demo of list) {
     let view: CaseView = await cases.start(await actor(demo.starter), { workflow: demo.workflow, data: demo.data, jurisdiction: demo.jurisdiction });
     for (const [username, action, data, step] of demo.steps) {

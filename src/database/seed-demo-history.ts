@@ -1,9 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { toAuthUser, type AuthUser } from '../auth/auth-user.js';
+import type { AuthUser } from '../auth/auth-user.js';
 import { CasesService, type CaseView } from '../cases/cases.service.js';
 import { HouseholdCasesService } from '../households/household-cases.service.js';
-import { UsersService } from '../org/users.service.js';
+import { demoActors } from './seed-demo-cases.js';
 
 /** The clock the seed moves through history (SettableClock in the seed, ManualClock in tests). */
 export interface HistoryClock {
@@ -46,7 +46,8 @@ const WAVES: Readonly<Record<number, readonly string[]>> = {
 /** Days after the wave's start of each action (the notice needs its 7 days before conclude). */
 const PHASE_DAYS = [0, 2, 6, 9, 18] as const;
 
-async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+/** `work` on each item, up to `concurrency` at a time. */
+export async function inParallel<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await work(items[next++]);
@@ -65,18 +66,7 @@ async function inParallel<T>(items: readonly T[], concurrency: number, work: (it
 export async function driveHistoricalExits(app: INestApplicationContext, clock: HistoryClock, exits: readonly PlannedExit[], concurrency = 8): Promise<number> {
   const households = app.get(HouseholdCasesService);
   const cases = app.get(CasesService);
-  const users = app.get(UsersService);
-  const actors = new Map<string, AuthUser>();
-  const actor = async (username: string): Promise<AuthUser> => {
-    let user = actors.get(username);
-    if (!user) {
-      const entity = await users.findByUsername(username);
-      if (!entity) throw new Error(`Demo user ${username} is missing`);
-      user = toAuthUser(entity);
-      actors.set(username, user);
-    }
-    return user;
-  };
+  const actor = demoActors(app);
   const plans = new Map<string, { paired_unit: string; responsible_person: string }>(
     (
       await app

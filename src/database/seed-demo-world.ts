@@ -7,6 +7,7 @@ import { entryLine, exitThreshold } from '../rules/yearly-rules.js';
 import { exitIncomes, planExits, type PlanTarget } from './demo-history.js';
 import { countyBaselines, demoHouseholds, demoPlaces, type DemoHousehold } from './demo-households.js';
 import { ACCOUNTABILITY_CASES, DEMO_CASES, overdueCases, startDemoCases } from './seed-demo-cases.js';
+import { seedDemoToday } from './seed-demo-today.js';
 import { driveHistoricalExits, townOfficerName, type PlannedExit } from './seed-demo-history.js';
 import { demoHouseholdId, importDemoRegister, type RegisterCounts } from './seed-demo-register.js';
 import { regionUsers, seedDemoUsers } from './seed-demo.js';
@@ -109,7 +110,9 @@ export async function seedDemo(app: INestApplicationContext, clock: SeedClock, c
     clock.set(null);
     const current = cases > 0 ? 0 : await startDemoCases(app, DEMO_CASES);
     lap('current');
-    return { register, users: users.length, historicalExits, currentCases: overdue + accountability + current, timings };
+    const today = await seedDemoToday(app, clock, world, concurrency);
+    lap('today');
+    return { register, users: users.length, historicalExits, currentCases: overdue + accountability + current + today, timings };
   } finally {
     clock.set(null);
   }

@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
+import { DefinitionsService, workflowsDirectory } from '../../src/definitions/definitions.service.js';
+import { activeSteps, type PersistedCaseSnapshot } from '../../src/engine/case-transition.js';
+import { COUNTY_ABBREVIATIONS } from '../../src/database/seed-demo-history.js';
 import { PUBLIC_NOTICE_FIELDS } from '../../src/public/notice-board.js';
 import { seedDemo, demoWorld, type DemoSeedReport, type DemoWorld } from '../../src/database/seed-demo-world.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
@@ -51,12 +55,13 @@ afterAll(async () => {
 describe('npm run seed:demo', () => {
   it("writes the seed's baseline as household files, registered in 2016, with sealed IDs", async () => {
     expect(report?.register).toMatchObject({ households: 5097, members: 16659 });
+    // The register: the families who applied today have files of their own, not registered.
     const [row] = await t.dataSource.query(
       `SELECT count(*)::int AS households, sum(CASE WHEN rural THEN 1 ELSE 0 END)::int AS rural,
-              (SELECT count(*)::int FROM household_members) AS people,
-              (SELECT count(*)::int FROM household_members WHERE resident_id_token IS NULL OR resident_id_masked !~ '^\\d{4}\\*{10}\\d{3}[\\dX]$') AS unsealed,
+              (SELECT count(*)::int FROM household_members m JOIN households r ON r.id = m.household_id WHERE r.register_status <> 'none') AS people,
+              (SELECT count(*)::int FROM household_members m JOIN households r ON r.id = m.household_id WHERE r.register_status <> 'none' AND (resident_id_token IS NULL OR resident_id_masked !~ '^\\d{4}\\*{10}\\d{3}[\\dX]$')) AS unsealed,
               min(registered_on)::text AS first, max(registered_on)::text AS last
-         FROM households`,
+         FROM households WHERE register_status <> 'none'`,
     );
     expect(row).toEqual({ households: 5097, rural: 4225, people: 16659, unsealed: 0, first: expect.stringMatching(/^2016-/), last: expect.stringMatching(/^2016-/) });
   });
@@ -103,7 +108,7 @@ describe('npm run seed:demo', () => {
       return value;
     });
     const addresses: { address: string }[] = await t.dataSource.query(`SELECT address FROM households WHERE address IS NOT NULL`);
-    const masked: { resident_id_masked: string }[] = await t.dataSource.query(`SELECT resident_id_masked FROM household_members`);
+    const masked: { resident_id_masked: string }[] = await t.dataSource.query(`SELECT resident_id_masked FROM household_members WHERE resident_id_masked IS NOT NULL`);
     const leaks: string[] = [];
     for (const household of world.households) {
       for (const member of household.members) if (board.includes(member.residentId)) leaks.push(`id of ${household.ref}`);
@@ -118,5 +123,70 @@ describe('npm run seed:demo', () => {
     expect(leaks).toEqual([]);
     expect(board).not.toMatch(/1[3-9]\d{9}/); // no phone number
     expect(board).not.toMatch(/income|residentId|idNumber|phone|address/i);
+  });
+
+  it('has active cases waiting at every task and call step of every shipped workflow, parallel regions included', async () => {
+    const definitions = t.app.get(DefinitionsService);
+    const keys = readdirSync(workflowsDirectory())
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''))
+      .sort();
+    const expected: string[] = [];
+    const waiting = new Set<string>();
+    for (const key of keys) {
+      const { id, compiled } = await definitions.latest(key);
+      for (const info of compiled.steps.values()) if (['task', 'call'].includes(info.definition.type ?? 'task')) expected.push(`${key}.${info.key}`);
+      const rows: { snapshot: PersistedCaseSnapshot }[] = await t.dataSource.query(`SELECT snapshot FROM cases WHERE definition_id = $1 AND snapshot->>'status' = 'active'`, [id]);
+      for (const { snapshot } of rows) for (const step of activeSteps(compiled, snapshot)) waiting.add(`${key}.${step}`);
+    }
+    expect(keys).toEqual(['accountability-interview', 'disaster-reentry', 'objection-investigation', 'poverty-entry', 'poverty-exit', 'rectification']);
+    expect(expected.filter((step) => !waiting.has(step))).toEqual([]);
+    // Parallel regions' steps and call steps are among them.
+    expect(expected).toEqual(expect.arrayContaining(['disaster-reentry.landConfirm', 'poverty-entry.investigation', 'objection-investigation.determination']));
+  });
+
+  it('has poverty-entry cases from household files waiting at each of its steps in every county', async () => {
+    const rows: { county: string; step: string }[] = await t.dataSource.query(
+      `SELECT DISTINCT left(c.jurisdiction_code, 6) AS county, coalesce(c.snapshot->'value'->>0, c.snapshot->>'value') AS step
+         FROM cases c WHERE c.workflow_key = 'poverty-entry' AND c.household_id IS NOT NULL AND c.snapshot->>'status' = 'active'`,
+    );
+    const steps = ['propose', 'support', 'appraisal', 'countyReview', 'cityApproval', 'publicNotice', 'objectionReview', 'investigation'];
+    for (const county of Object.keys(COUNTY_ABBREVIATIONS)) {
+      expect([county, steps.filter((step) => rows.some((r) => r.county === county && r.step === step))]).toEqual([county, steps]);
+    }
+  });
+
+  it('shows at least ten notices of at least three counties on the public board', async () => {
+    const all = await t.http.get('/api/public/notices?pageSize=100');
+    expect(all.status).toBe(200);
+    expect(all.body.total).toBeGreaterThanOrEqual(10);
+    const counties: string[] = [];
+    for (const county of Object.keys(COUNTY_ABBREVIATIONS)) {
+      const page = await t.http.get(`/api/public/notices?county=${county}`);
+      if (page.body.total > 0) counties.push(county);
+    }
+    expect(counties.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('has an overdue open task in every county', async () => {
+    const rows: { county: string }[] = await t.dataSource.query(
+      `SELECT DISTINCT left(jurisdiction_code, 6) AS county FROM tasks WHERE status = 'open' AND due_at < $1 ORDER BY 1`,
+      [t.clock.now()],
+    );
+    expect(rows.map((r) => r.county)).toEqual(Object.keys(COUNTY_ABBREVIATIONS).sort());
+  });
+
+  it('records the typhoon in two 台山 towns, its re-entry cases linked to exited households there', async () => {
+    const token = await t.login('ts-admin');
+    const list = await t.http.get('/api/disasters').set('authorization', `Bearer ${token}`);
+    expect(list.status).toBe(200);
+    expect(list.body.items).toHaveLength(1);
+    const [disaster] = list.body.items as { id: string; affectedTowns: string[] }[];
+    expect(disaster.affectedTowns).toHaveLength(2);
+    expect(disaster.affectedTowns.every((town) => town.startsWith('440781'))).toBe(true);
+    const detail = await t.http.get(`/api/disasters/${disaster.id}`).set('authorization', `Bearer ${token}`);
+    const reentries = detail.body.reentries as { villageCode: string; caseId: string }[];
+    expect(reentries.length).toBeGreaterThanOrEqual(5);
+    expect(reentries.every((r) => disaster.affectedTowns.includes(r.villageCode.slice(0, 9)))).toBe(true);
   });
 });
