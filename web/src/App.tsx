@@ -19,6 +19,9 @@ const CasePage = lazy(() => import('./pages/case/CasePage'));
 const NotificationsPage = lazy(() => import('./pages/NotificationsPage'));
 const UpcomingPage = lazy(() => import('./pages/UpcomingPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
+const DefinitionsPage = lazy(() => import('./pages/definitions/DefinitionsPage'));
+const WorkflowPage = lazy(() => import('./pages/definitions/WorkflowPage'));
+const VersionPage = lazy(() => import('./pages/definitions/VersionPage'));
 
 function RequireAuth() {
   const { user } = useAuth();
@@ -55,7 +58,9 @@ function Localized() {
                     <Route path="/cases/:id" element={<CasePage />} />
                     <Route path="/notifications" element={<NotificationsPage />} />
                     <Route path="/dashboard" element={<UpcomingPage feature="dashboard" />} />
-                    <Route path="/admin/definitions" element={<UpcomingPage feature="definitions" />} />
+                    <Route path="/admin/definitions" element={<DefinitionsPage />} />
+                    <Route path="/admin/definitions/:key" element={<WorkflowPage />} />
+                    <Route path="/admin/definitions/:key/versions/:version" element={<VersionPage />} />
                     <Route path="/cases/new" element={<UpcomingPage feature="newCase" />} />
                     <Route path="*" element={<NotFoundPage />} />
                   </Route>

@@ -48,6 +48,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   /** Send the access token (default true); login and refresh do not. */
   auth?: boolean;
+  /** Give the answer's text as it came (a file: a JSON export must keep its own layout). */
+  text?: boolean;
 }
 
 export interface ApiClientOptions {
@@ -116,13 +118,15 @@ export function createApiClient(options: ApiClientOptions) {
     const text = await response.text();
     const parsed: unknown = text ? safeJson(text) : undefined;
     if (!response.ok) throw new ApiError(errorBody(response, parsed));
-    return parsed as T;
+    return (opts.text ? text : parsed) as T;
   }
 
   return {
     request,
     get: <T>(path: string, query?: RequestOptions['query']) => request<T>('GET', path, { query }),
     post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => request<T>('POST', path, { body: body ?? {}, headers }),
+    /** A file's text (an export, a diagram), never parsed. */
+    getText: (path: string, query?: RequestOptions['query']) => request<string>('GET', path, { query, text: true }),
     /** Logs in and keeps the tokens. */
     async login(username: string, password: string): Promise<void> {
       const tokens = await request<TokenPair>('POST', '/api/auth/login', { body: { username, password }, auth: false });

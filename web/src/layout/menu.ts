@@ -17,6 +17,8 @@ export const MENU: readonly MenuEntry[] = [
   // Auditors read and never act, so they have no tasks.
   { path: '/tasks', label: 'nav.inbox', roles: ['officer', 'reviewer', 'approver', 'supervisor', 'administrator'] },
   { path: '/notifications', label: 'nav.notifications', roles: ['officer', 'reviewer', 'approver', 'supervisor', 'administrator', 'auditor'] },
+  // The routes refuse a county administrator (definitions apply city-wide): the page says so.
+  { path: '/admin/definitions', label: 'nav.definitions', roles: ['administrator'] },
 ];
 
 export function menuFor(roles: readonly Role[]): MenuEntry[] {
