@@ -51,7 +51,9 @@ describe('the city administrator', () => {
 
     // What the API stored for the draft names the same elements, each in an issue of its own words.
     const stored = await page.evaluate(async () => {
-      const tokens = JSON.parse(localStorage.getItem('fupin-flow.tokens') ?? '{}') as { accessToken: string };
+      // Runs in the page: its localStorage holds the session (the tests compile without the DOM's types).
+      const storage = (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage;
+      const tokens = JSON.parse(storage.getItem('fupin-flow.tokens') ?? '{}') as { accessToken: string };
       const response = await fetch('/api/workflows/poverty-entry/draft', { headers: { authorization: `Bearer ${tokens.accessToken}` } });
       return (await response.json()) as { format: string; issues: { message: string; severity: string }[] };
     });
