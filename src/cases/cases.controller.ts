@@ -1,7 +1,8 @@
-import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
+import { contentType } from '../definitions/definition-formats.js';
 import { CasesService } from './cases.service.js';
 import { CaseActionDto } from './dto/case-action.dto.js';
 import { StartCaseDto } from './dto/start-case.dto.js';
@@ -56,6 +57,18 @@ export class CasesController {
   @ApiOperation({ summary: 'The workflow definition version the case is pinned to: steps, actions, forms and their labels' })
   definition(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string) {
     return this.cases.definition(user, id);
+  }
+
+  @Get(':id/diagram')
+  @ApiOperation({ summary: "The process diagram (BPMN 2.0 XML) of the case's pinned version; its steps' element ids are the step keys" })
+  async diagram(
+    @CurrentUser() user: AuthUser,
+    @Param('id', uuid) id: string,
+    @Res({ passthrough: true }) response: { setHeader(name: string, value: string): void },
+  ): Promise<string> {
+    const xml = await this.cases.diagram(user, id);
+    response.setHeader('Content-Type', contentType('bpmn'));
+    return xml;
   }
 
   @Get(':id/history')

@@ -6,6 +6,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../common/clock.js';
 import { preparedQuery } from '../database/prepared-query.js';
 import { DeadlinesService } from '../deadlines/deadlines.service.js';
+import { exportSource } from '../definitions/definition-formats.js';
 import { DefinitionsService, type PublishedDefinition } from '../definitions/definitions.service.js';
 import { CHILD_DONE_ACTION } from '../engine/call-step.js';
 import {
@@ -623,6 +624,18 @@ export class CasesService {
     const row = await this.readable(this.dataSource.manager, user, id, 'read');
     const published = await this.definitions.byId(row.definition_id);
     return { key: published.key, version: published.version, definition: published.compiled.definition };
+  }
+
+  /**
+   * The process diagram of the version the case is pinned to, as BPMN 2.0 XML: what the
+   * administrators' export gives for that version (their own drawing when it was published
+   * from BPMN, else the definition laid out), so that whoever may read the case sees where it
+   * stands without the administrators' routes. Step elements carry the step keys as ids.
+   */
+  async diagram(user: AuthUser, id: string): Promise<string> {
+    const row = await this.readable(this.dataSource.manager, user, id, 'read');
+    const published = await this.definitions.byId(row.definition_id);
+    return exportSource(await this.definitions.stored(published.key, published.version), 'bpmn');
   }
 
   /** Checks the hash chain and that replaying the history reproduces the stored snapshot. */

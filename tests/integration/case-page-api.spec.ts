@@ -65,6 +65,23 @@ describe('GET /api/cases/:id/definition', () => {
   });
 });
 
+describe('GET /api/cases/:id/diagram', () => {
+  it("gives whoever may read the case the BPMN of its pinned version, the administrators' export of it, with the steps' keys as element ids", async () => {
+    const c = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
+    const response = await get('ts-officer', `/api/cases/${c.id}/diagram`);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toBe('application/xml; charset=utf-8');
+    const exported = await get('admin', `/api/workflows/poverty-entry/export?format=bpmn&version=${c.workflow.version}`);
+    expect(response.text).toBe(exported.text);
+    expect(response.text).toContain('<bpmn:userTask id="propose" name="拟选对象"');
+    // The officer may not use the administrators' route; the case's own route is theirs.
+    expect((await get('ts-officer', `/api/workflows/poverty-entry/export?format=bpmn`)).status).toBe(403);
+    const outside = await get('kp-officer', `/api/cases/${c.id}/diagram`);
+    expect(outside.status).toBe(404);
+    expect(outside.body.details.code).toBe('CASE_NOT_FOUND');
+  });
+});
+
 describe('GET /api/tasks/:id', () => {
   it('lists who may take the task over and who may sign it, the caller and read-only users left out', async () => {
     const c = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);

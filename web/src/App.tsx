@@ -27,6 +27,9 @@ const UsersPage = lazy(() => import('./pages/admin/UsersPage'));
 const CalendarPage = lazy(() => import('./pages/admin/CalendarPage'));
 const RulesPage = lazy(() => import('./pages/admin/RulesPage'));
 const FailedEmailsPage = lazy(() => import('./pages/admin/FailedEmailsPage'));
+const DefinitionsPage = lazy(() => import('./pages/definitions/DefinitionsPage'));
+const WorkflowPage = lazy(() => import('./pages/definitions/WorkflowPage'));
+const VersionPage = lazy(() => import('./pages/definitions/VersionPage'));
 
 function RequireAuth() {
   const { user } = useAuth();
@@ -69,7 +72,9 @@ function Localized() {
                     <Route path="/admin/calendar" element={<CalendarPage />} />
                     <Route path="/admin/rules" element={<RulesPage />} />
                     <Route path="/admin/emails" element={<FailedEmailsPage />} />
-                    <Route path="/admin/definitions" element={<UpcomingPage feature="definitions" />} />
+                    <Route path="/admin/definitions" element={<DefinitionsPage />} />
+                    <Route path="/admin/definitions/:key" element={<WorkflowPage />} />
+                    <Route path="/admin/definitions/:key/versions/:version" element={<VersionPage />} />
                     <Route path="/cases/new" element={<UpcomingPage feature="newCase" />} />
                     <Route path="*" element={<NotFoundPage />} />
                   </Route>

@@ -1,23 +1,12 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { BpmnModdle } from 'bpmn-moddle';
 import { importBpmn, type BpmnImport } from '../../../src/engine/bpmn-import.js';
 import type { WorkflowDefinition } from '../../../src/engine/workflow-definition.js';
 import { compileWorkflow } from '../../../src/engine/workflow-machine.js';
+import { sharedBpmnFolder } from '../../support/shared-bpmn.js';
 import { approver, CaseDriver, DAY, plus, reviewer, START, system, TAISHAN_VILLAGE } from '../../support/engine-fixtures.js';
 import type { Actor } from '../../../src/engine/workflow-machine.js';
-
-/**
- * `shared/bpmn` (real BPMN from public projects) lies next to the repository, or next to
- * one of its parents when the repository is a worktree: walk up until it is found.
- */
-function sharedBpmnFolder(): string | undefined {
-  for (let dir = process.cwd(); ; dir = dirname(dir)) {
-    const candidate = join(dir, 'shared', 'bpmn');
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return undefined;
-  }
-}
 
 const SHARED = sharedBpmnFolder();
 

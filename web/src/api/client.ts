@@ -53,6 +53,8 @@ export interface RequestOptions {
   auth?: boolean;
   /** A multipart body (an upload); sent as is, the browser sets its content type. */
   form?: FormData;
+  /** Give the answer's text as it came (a file: a JSON export must keep its own layout). */
+  text?: boolean;
 }
 
 export interface ApiClientOptions {
@@ -127,7 +129,7 @@ export function createApiClient(options: ApiClientOptions) {
       if (Number.isFinite(retryAfter) && retryAfter > 0) error.retryAfter = retryAfter;
       throw error;
     }
-    return parsed as T;
+    return (opts.text ? text : parsed) as T;
   }
 
   return {
@@ -140,6 +142,8 @@ export function createApiClient(options: ApiClientOptions) {
     /** Unauthenticated calls (the public notice board): no token, no refresh. */
     publicGet: <T>(path: string, query?: RequestOptions['query']) => request<T>('GET', path, { query, auth: false }),
     publicPost: <T>(path: string, body: unknown) => request<T>('POST', path, { body, auth: false }),
+    /** A file's text (an export, a diagram), never parsed. */
+    getText: (path: string, query?: RequestOptions['query']) => request<string>('GET', path, { query, text: true }),
     /** Logs in and keeps the tokens. */
     async login(username: string, password: string): Promise<void> {
       const tokens = await request<TokenPair>('POST', '/api/auth/login', { body: { username, password }, auth: false });

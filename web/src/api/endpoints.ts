@@ -1,5 +1,16 @@
 import type { ApiClient } from './client';
 import type {
+  AdminWorkflowSummary,
+  DefinitionDiff,
+  DraftValidation,
+  DraftView,
+  MigrationReport,
+  PublishResult,
+  SourceFormat,
+  StoredVersion,
+  WhatIfReport,
+} from './definition-types';
+import type {
   AuthUser,
   BatchItem,
   BatchResult,
@@ -99,6 +110,22 @@ export function endpoints(api: ApiClient) {
     rulesYear: (year: number) => api.get<YearlyRules>(`/api/rules/${year}`),
     putRules: (year: number, body: Omit<YearlyRules, 'year'>) => api.put<YearlyRules>(`/api/rules/${year}`, body),
     failedEmails: () => api.get<EmailList>('/api/admin/emails', { status: 'failed', limit: 100 }),
+
+    // The process diagram of a case, and the administrators' definition routes (issue 7 part 3).
+    caseDiagram: (caseId: string) => api.getText(`/api/cases/${id(caseId)}/diagram`),
+    adminWorkflows: () => api.get<AdminWorkflowSummary[]>('/api/workflows'),
+    definitionVersion: (key: string, version: number) => api.get<StoredVersion>(`/api/workflows/${id(key)}/versions/${version}`),
+    definitionDiff: (key: string, from: number, to: number) => api.get<DefinitionDiff>(`/api/workflows/${id(key)}/diff`, { from, to }),
+    exportDefinition: (key: string, format: SourceFormat, version?: number) => api.getText(`/api/workflows/${id(key)}/export`, { format, version }),
+    deprecateVersion: (key: string, version: number) => api.post<StoredVersion>(`/api/workflows/${id(key)}/versions/${version}/deprecate`),
+    getDraft: (key: string) => api.get<DraftView>(`/api/workflows/${id(key)}/draft`),
+    saveDraft: (key: string, format: SourceFormat, source: string) => api.request<DraftView>('PUT', `/api/workflows/${id(key)}/draft`, { body: { format, source } }),
+    discardDraft: (key: string) => api.request<void>('DELETE', `/api/workflows/${id(key)}/draft`),
+    validateDraft: (key: string) => api.post<DraftValidation>(`/api/workflows/${id(key)}/draft/validate`),
+    publishDraft: (key: string) => api.post<PublishResult>(`/api/workflows/${id(key)}/draft/publish`),
+    whatIf: (key: string, body: { caseIds?: string[] }) => api.post<WhatIfReport>(`/api/workflows/${id(key)}/what-if`, body),
+    migrate: (key: string, body: { fromVersion: number; toVersion: number; mapping?: Record<string, string>; caseIds?: string[]; dryRun?: boolean }) =>
+      api.post<MigrationReport>(`/api/workflows/${id(key)}/migrations`, body),
   };
 }
 

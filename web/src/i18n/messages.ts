@@ -1,3 +1,5 @@
+import { definitionsEnUS, definitionsZhCN } from './messages-definitions';
+
 /**
  * Every string of the app, Chinese first. The Chinese table defines the keys; the English
  * table must have exactly the same keys (checked by the compiler). `{name}` is replaced by
@@ -5,6 +7,7 @@
  * from the definitions (`label`, `labelEn`).
  */
 export const zhCN = {
+  ...definitionsZhCN,
   'app.title': '江门市精准扶贫业务系统',
 
   'common.yes': '是',
@@ -583,6 +586,7 @@ export const zhCN = {
 export type MessageKey = keyof typeof zhCN;
 
 export const enUS: Readonly<Record<MessageKey, string>> = {
+  ...definitionsEnUS,
   'app.title': 'Jiangmen Targeted Poverty Alleviation',
 
   'common.yes': 'Yes',

@@ -20,6 +20,8 @@ export const MENU: readonly MenuEntry[] = [
   { path: '/admin/calendar', label: 'nav.calendar', roles: ['administrator'] },
   { path: '/admin/rules', label: 'nav.rules', roles: ['administrator'] },
   { path: '/admin/emails', label: 'nav.emails', roles: ['administrator'] },
+  // The routes refuse a county administrator (definitions apply city-wide): the page says so.
+  { path: '/admin/definitions', label: 'nav.definitions', roles: ['administrator'] },
 ];
 
 export function menuFor(roles: readonly Role[]): MenuEntry[] {

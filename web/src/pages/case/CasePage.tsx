@@ -8,6 +8,7 @@ import { useAuth, useUser } from '../../auth/auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useI18n } from '../../i18n/i18n';
 import { CaseActions } from './CaseActions';
+import { CaseDiagram } from './CaseDiagram';
 import { CaseSummary } from './CaseSummary';
 import { CaseTimeline } from './CaseTimeline';
 import { dataFields, dataOrder, progressSteps } from './definition-labels';
@@ -184,6 +185,7 @@ export default function CasePage() {
           ) : null}
         </Card>
       ) : null}
+      <CaseDiagram caseId={view.id} version={view.version} currentSteps={view.currentSteps.map((s) => s.key)} />
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={14}>
           <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
