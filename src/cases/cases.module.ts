@@ -3,6 +3,8 @@ import { DeadlinesModule } from '../deadlines/deadlines.module.js';
 import { DefinitionsModule } from '../definitions/definitions.module.js';
 import { residentIdCipherProvider } from '../org/resident-id-cipher.js';
 import { RulesModule } from '../rules/rules.module.js';
+import { CaseCommentsController } from './case-comments.controller.js';
+import { CaseCommentsService } from './case-comments.service.js';
 import { CasesController } from './cases.controller.js';
 import { CasesService } from './cases.service.js';
 import { ResidentIdsController } from './resident-ids.controller.js';
@@ -10,8 +12,8 @@ import { ResidentIdsService } from './resident-ids.service.js';
 
 @Module({
   imports: [DefinitionsModule, DeadlinesModule, RulesModule],
-  controllers: [CasesController, ResidentIdsController],
-  providers: [CasesService, ResidentIdsService, residentIdCipherProvider],
+  controllers: [CasesController, CaseCommentsController, ResidentIdsController],
+  providers: [CasesService, CaseCommentsService, ResidentIdsService, residentIdCipherProvider],
   exports: [CasesService, ResidentIdsService],
 })
 export class CasesModule {}

@@ -70,6 +70,8 @@ export interface CaseView {
   status: string;
   finished: boolean;
   jurisdictionCode: string;
+  /** The household file the case is about, when it was started from one (its attachments live there). */
+  householdId: string | null;
   data: Record<string, unknown>;
   currentSteps: { key: string; label: string; labelEn?: string; entry: number; enteredAt: string }[];
   openTasks: { id: string; step: string; role: string; level: string; jurisdictionCode: string; assigneeId: string | null; openedAt: Date; dueAt: Date | null }[];
@@ -95,8 +97,8 @@ export interface CaseChild {
 }
 
 /** What a route does with a case, as the denied-access audit row records it. */
-export type CaseOperation = 'read' | 'act' | 'history' | 'verify' | 'reveal' | 'withdraw' | 'assign';
-const WRITE_OPERATIONS: ReadonlySet<CaseOperation> = new Set(['act', 'withdraw', 'assign']);
+export type CaseOperation = 'read' | 'act' | 'history' | 'verify' | 'reveal' | 'withdraw' | 'assign' | 'comment';
+const WRITE_OPERATIONS: ReadonlySet<CaseOperation> = new Set(['act', 'withdraw', 'assign', 'comment']);
 
 export interface CaseRow {
   id: string;
@@ -113,6 +115,8 @@ export interface CaseRow {
   last_hash: string | null;
   /** Set on a case started by a call step (src/engine/call-step.ts). */
   parent_case_id: string | null;
+  /** The household file the case is about (src/households), when it was started from one. */
+  household_id: string | null;
   parent_workflow: string | null;
   parent_step: string | null;
   parent_step_entry: number | null;
@@ -131,7 +135,7 @@ export interface CaseRow {
 // locks only the rows of the outer query).
 const CASE_READ_SQL = `SELECT c.id, c.definition_id, c.status, c.snapshot, c.title, c.jurisdiction_code, c.version,
         c.created_at, c.updated_at, nullif(c.history_seq, 0) AS last_seq, c.history_hash AS last_hash,
-        c.parent_case_id, c.parent_step, c.parent_step_entry,
+        c.parent_case_id, c.parent_step, c.parent_step_entry, c.household_id,
         (SELECT p.workflow_key FROM cases p WHERE p.id = c.parent_case_id) AS parent_workflow,
         (SELECT coalesce(json_agg(json_build_object('id', k.id, 'workflow', k.workflow_key, 'status', k.status,
                                                     'finished', k.snapshot->>'status' = 'done', 'step', k.parent_step,
@@ -311,6 +315,8 @@ export class CasesService {
       last_seq: null,
       last_hash: null,
       parent_case_id: calledBy?.caseId ?? null,
+      // A household file links its case after the start, in the same transaction (src/households/household-cases.service.ts).
+      household_id: null,
       parent_workflow: null,
       parent_step: calledBy?.step ?? null,
       parent_step_entry: calledBy?.entry ?? null,
@@ -936,6 +942,7 @@ export class CasesService {
       status: row.status,
       finished: row.snapshot.status === 'done',
       jurisdictionCode: row.jurisdiction_code,
+      householdId: row.household_id,
       data: presentResidentIds(row.data),
       currentSteps: steps.map((key) => {
         const step = compiled.steps.get(key)!.definition;

@@ -1,10 +1,10 @@
-import { Body, Controller, Get, Param, Post, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Res, UploadedFile, UseInterceptors } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { uuid } from '../cases/cases.controller.js';
-import { AttachmentUploadDto } from './dto/household.dto.js';
+import { AttachmentListQueryDto, AttachmentUploadDto } from './dto/household.dto.js';
 import { HouseholdAttachmentsService, type UploadedFileLike } from './household-attachments.service.js';
 import { contentDisposition, type DownloadResponse } from '../common/table-export.js';
 
@@ -27,9 +27,9 @@ export class HouseholdAttachmentsController {
   }
 
   @Get()
-  @ApiOperation({ summary: "The household's attachments" })
-  list(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string) {
-    return this.attachments.list(user, id);
+  @ApiOperation({ summary: "The household's attachments, newest first; `caseId`: only those of that case" })
+  list(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string, @Query() query: AttachmentListQueryDto) {
+    return this.attachments.list(user, id, query.caseId);
   }
 
   @Get(':attachmentId')

@@ -76,13 +76,14 @@ export class HouseholdAttachmentsService {
     }
   }
 
-  async list(user: AuthUser, householdId: string) {
+  /** The file's attachments, newest first; with `caseId`, only those documenting that case. */
+  async list(user: AuthUser, householdId: string, caseId?: string) {
     await this.households.accessible(this.dataSource.manager, user, householdId, 'read');
     return this.dataSource.query(
       `SELECT id, kind, file_name AS "fileName", content_type AS "contentType", size_bytes AS "sizeBytes", sha256, case_id AS "caseId",
               uploaded_by AS "uploadedBy", uploaded_at AS "uploadedAt"
-         FROM household_attachments WHERE household_id = $1 ORDER BY uploaded_at DESC, id`,
-      [householdId],
+         FROM household_attachments WHERE household_id = $1 AND ($2::uuid IS NULL OR case_id = $2) ORDER BY uploaded_at DESC, id`,
+      [householdId, caseId ?? null],
     );
   }
 

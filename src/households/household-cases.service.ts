@@ -65,7 +65,8 @@ export class HouseholdCasesService {
       }
       const view = await this.cases.start(user, { workflow: input.workflow, data: { ...input.data, ...fromFile }, jurisdiction: row.jurisdiction_code }, manager);
       await this.link(manager, id, view.id, input.workflow, view.status, year, user);
-      return { case: view, prefill: await this.prefill(manager, view, row, members, year) };
+      // The view was taken before the link: it says the household as a later read will.
+      return { case: { ...view, householdId: id }, prefill: await this.prefill(manager, view, row, members, year) };
     });
   }
 

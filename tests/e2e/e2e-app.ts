@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -55,7 +56,10 @@ export async function startE2eApp(): Promise<E2eApp> {
   const database = new URL(process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/fupin_flow');
   database.pathname = `/fupin_flow_e2e_${process.pid}_${randomBytes(4).toString('hex')}`;
   const port = await freePort();
+  // Uploaded files go to a directory of the run's own, removed with its database.
+  const attachmentsDir = mkdtempSync(join(tmpdir(), 'fupin-e2e-attachments-'));
   const env: Record<string, string> = {
+    ATTACHMENTS_DIR: attachmentsDir,
     NODE_ENV: 'test',
     DATABASE_URL: database.toString(),
     PORT: String(port),
@@ -78,6 +82,7 @@ export async function startE2eApp(): Promise<E2eApp> {
   } catch (error) {
     await api?.stop();
     await dropDatabase(database.toString());
+    rmSync(attachmentsDir, { recursive: true, force: true });
     throw error;
   }
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -108,6 +113,7 @@ export async function startE2eApp(): Promise<E2eApp> {
       await started.browser.close();
       await started.api.stop();
       await dropDatabase(database.toString());
+      rmSync(attachmentsDir, { recursive: true, force: true });
     },
   };
 }

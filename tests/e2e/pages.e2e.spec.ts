@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../src/database/seed-demo.js';
+import { tinyPng } from '../support/files.js';
 import { screenshot, startE2eApp, type E2eApp } from './e2e-app.js';
 
 /**
@@ -157,6 +158,34 @@ describe('the pages of issue 7 in the browser', () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="current-step"]')?.textContent === '精准扶持');
     const history = await officer.get<Array<{ eventType: string; action: string | null }>>(`/api/cases/${open[0].id}/history`);
     expect(history.filter((event) => event.eventType === 'action').map((event) => event.action)).toEqual(['submit', 'submit', 'record', 'return', 'submit']);
+
+    // The officer notes what was done and attaches the income proof: both show on the case.
+    const comments = page.getByTestId('case-comments');
+    await comments.getByTestId('comment-send').click();
+    expect(await comments.getByTestId('comment-problem').innerText()).toBe('请先填写意见内容');
+    const note = '已补充户主务工收入证明（江门某厂工资流水），请县级审核。';
+    await comments.getByTestId('comment-text').fill(note);
+    const entriesBefore = await page.getByTestId('timeline-entry').count();
+    await comments.getByTestId('comment-send').click();
+    await page.getByTestId('timeline-entry').nth(entriesBefore).waitFor();
+    const newest = page.getByTestId('timeline-entry').first();
+    expect(await newest.innerText()).toContain('发表意见');
+    expect(await newest.innerText()).toContain(`意见：${note}`);
+    expect(await newest.innerText()).toContain('ts-officer');
+    const attachments = page.getByTestId('case-attachments');
+    await attachments.getByTestId('attachments-table').waitFor();
+    await attachments.locator('input[type=file]').setInputFiles({ name: '务工收入证明.png', mimeType: 'image/png', buffer: tinyPng() });
+    await attachments.locator('.ant-table-row', { hasText: '务工收入证明.png' }).waitFor();
+    expect(await attachments.locator('.ant-table-row').allInnerTexts()).toEqual([expect.stringMatching(/^务工收入证明\.png\s+评议会议记录\s+1 KB/)]);
+    // A PDF named .png is refused, in words.
+    await attachments.locator('input[type=file]').setInputFiles({ name: '假照片.png', mimeType: 'image/png', buffer: Buffer.from('%PDF-1.4\n%%EOF\n') });
+    await attachments.getByTestId('error-alert').waitFor();
+    expect(await attachments.getByTestId('error-alert').innerText()).toContain('只接受 PDF、PNG、JPEG 或 WebP 文件，且文件扩展名须与内容一致。');
+    await screenshot(page, '16b-case-comment-attachment');
+    const verified = await officer.get<{ valid: boolean; replayMatches: boolean }>(`/api/cases/${open[0].id}/history/verify`);
+    expect(verified).toMatchObject({ valid: true, replayMatches: true });
+    const linked = await officer.get<Array<{ fileName: string }>>(`/api/households/${household.id}/attachments?caseId=${open[0].id}`);
+    expect(linked.map((a) => a.fileName)).toEqual(['务工收入证明.png']);
     await context.close();
   }, 240_000);
 

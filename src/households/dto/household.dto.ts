@@ -486,6 +486,13 @@ export class ExportQueryDto extends YearQueryDto {
   format!: 'csv' | 'xlsx';
 }
 
+export class AttachmentListQueryDto {
+  @ApiPropertyOptional({ description: 'Only the attachments linked to this case (the case page lists these)' })
+  @IsOptional()
+  @IsUUID('4')
+  caseId?: string;
+}
+
 export class AttachmentUploadDto {
   @ApiProperty({ enum: ['meeting-minutes', 'notice-photo', 'other'] })
   @IsIn(['meeting-minutes', 'notice-photo', 'other'])

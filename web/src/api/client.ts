@@ -111,25 +111,40 @@ export function createApiClient(options: ApiClientOptions) {
     return refreshing;
   }
 
-  async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
-    let response = await send(method, path, opts);
+  /** The answer, after one refresh-and-retry on 401 for an authenticated call. */
+  async function respond(method: string, path: string, opts: RequestOptions): Promise<Response> {
+    const response = await send(method, path, opts);
     if (response.status === 401 && opts.auth !== false && options.store.get()) {
-      if (await refresh()) {
-        response = await send(method, path, opts);
-      } else {
-        options.store.set(null);
-        options.onSignedOut?.();
-      }
+      if (await refresh()) return send(method, path, opts);
+      options.store.set(null);
+      options.onSignedOut?.();
     }
+    return response;
+  }
+
+  function failure(response: Response, parsed: unknown): ApiError {
+    const error = new ApiError(errorBody(response, parsed));
+    const retryAfter = Number(response.headers?.get('retry-after'));
+    if (Number.isFinite(retryAfter) && retryAfter > 0) error.retryAfter = retryAfter;
+    return error;
+  }
+
+  async function request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const response = await respond(method, path, opts);
     const text = await response.text();
     const parsed: unknown = text ? safeJson(text) : undefined;
-    if (!response.ok) {
-      const error = new ApiError(errorBody(response, parsed));
-      const retryAfter = Number(response.headers?.get('retry-after'));
-      if (Number.isFinite(retryAfter) && retryAfter > 0) error.retryAfter = retryAfter;
-      throw error;
-    }
+    if (!response.ok) throw failure(response, parsed);
     return (opts.text ? text : parsed) as T;
+  }
+
+  /** A file download (a link cannot carry the access token): the bytes, or the API's error. */
+  async function blob(path: string): Promise<Blob> {
+    const response = await respond('GET', path, {});
+    if (!response.ok) {
+      const text = await response.text();
+      throw failure(response, text ? safeJson(text) : undefined);
+    }
+    return response.blob();
   }
 
   return {
@@ -139,6 +154,7 @@ export function createApiClient(options: ApiClientOptions) {
     put: <T>(path: string, body: unknown) => request<T>('PUT', path, { body }),
     patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, { body }),
     upload: <T>(path: string, form: FormData) => request<T>('POST', path, { form }),
+    blob,
     /** Unauthenticated calls (the public notice board): no token, no refresh. */
     publicGet: <T>(path: string, query?: RequestOptions['query']) => request<T>('GET', path, { query, auth: false }),
     publicPost: <T>(path: string, body: unknown) => request<T>('POST', path, { body, auth: false }),

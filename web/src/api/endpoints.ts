@@ -31,7 +31,9 @@ import type {
   StartedHouseholdCase,
   UserInput,
   YearlyRules,
+  CaseComment,
   CaseDefinition,
+  HouseholdAttachment,
   CaseView,
   HistoryEntry,
   InboxPage,
@@ -58,6 +60,7 @@ export function endpoints(api: ApiClient) {
     act: (caseId: string, body: { action: string; step?: string; data?: Record<string, unknown>; comment?: string; expectedVersion: number }, idempotencyKey?: string) =>
       api.post<CaseView>(`/api/cases/${id(caseId)}/actions`, body, idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : undefined),
     withdraw: (caseId: string, body: { expectedVersion: number; reason?: string }) => api.post<CaseView>(`/api/cases/${id(caseId)}/withdraw`, body),
+    addComment: (caseId: string, text: string) => api.post<CaseComment>(`/api/cases/${id(caseId)}/comments`, { text }),
     task: (taskId: string) => api.get<TaskDetail>(`/api/tasks/${id(taskId)}`),
     claim: (taskId: string, reason?: string) => api.post(`/api/tasks/${id(taskId)}/claim`, { reason }),
     release: (taskId: string, reason?: string) => api.post(`/api/tasks/${id(taskId)}/release`, { reason }),
@@ -92,12 +95,16 @@ export function endpoints(api: ApiClient) {
     eligibility: (householdId: string, year?: number) => api.get<EligibilityReport>(`/api/households/${id(householdId)}/eligibility`, { year }),
     startHouseholdCase: (householdId: string, workflow: string, year?: number) =>
       api.post<StartedHouseholdCase>(`/api/households/${id(householdId)}/cases`, { workflow, ...(year ? { year } : {}) }),
-    uploadAttachment: (householdId: string, file: File, kind: string) => {
+    /** A household's attachments; with `caseId`, those documenting that case. */
+    attachments: (householdId: string, caseId?: string) => api.get<HouseholdAttachment[]>(`/api/households/${id(householdId)}/attachments`, { caseId }),
+    uploadAttachment: (householdId: string, file: File, kind: string, caseId?: string) => {
       const form = new FormData();
       form.append('kind', kind);
+      if (caseId) form.append('caseId', caseId);
       form.append('file', file);
       return api.upload(`/api/households/${id(householdId)}/attachments`, form);
     },
+    downloadAttachment: (householdId: string, attachmentId: string) => api.blob(`/api/households/${id(householdId)}/attachments/${id(attachmentId)}`),
 
     // Administration.
     users: () => api.get<ManagedUser[]>('/api/users'),

@@ -78,6 +78,8 @@ export interface CaseView {
   status: string;
   finished: boolean;
   jurisdictionCode: string;
+  /** The household file the case is about (its attachments are kept there); null when started without one. */
+  householdId: string | null;
   data: Record<string, unknown>;
   currentSteps: { key: string; label: string; labelEn?: string; entry: number; enteredAt: string }[];
   openTasks: OpenTask[];
@@ -138,6 +140,25 @@ export interface HistoryActor {
   username: string | null;
   roles: Role[];
   onBehalfOf?: string;
+}
+
+/** POST/GET /api/cases/:id/comments: a `comment` row of the case's history. */
+export interface CaseComment {
+  seq: number;
+  at: string;
+  actor: HistoryActor;
+  text: string;
+}
+
+/** A file of a household (GET /api/households/:id/attachments), possibly documenting one of its cases. */
+export interface HouseholdAttachment {
+  id: string;
+  kind: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  caseId: string | null;
+  uploadedAt: string;
 }
 
 export interface HistoryEntry {
@@ -452,7 +473,7 @@ export interface HouseholdFile {
   checklists: { year: number; items: Record<string, boolean>; checkedOn: string | null }[];
   plan: { measures: string[]; pairedUnit: string | null; responsiblePerson: string | null; volunteers: { name: string; partyMember: boolean }[]; summary: string | null } | null;
   visits: { id: string; visitedOn: string; visitorName: string; visitorRole: string | null; leader: boolean; notes: string | null }[];
-  attachments: { id: string; kind: string; fileName: string; contentType: string; sizeBytes: number; caseId: string | null; uploadedAt: string }[];
+  attachments: HouseholdAttachment[];
   cases: { id: string; workflow: string; status: string; title: string | null; finished: boolean; createdAt: string }[];
   access?: string;
   version: number;

@@ -9,6 +9,8 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { useI18n } from '../../i18n/i18n';
 import { CaseActions } from './CaseActions';
 import { CaseDiagram } from './CaseDiagram';
+import { CaseAttachments } from './CaseAttachments';
+import { CaseComments } from './CaseComments';
 import { CaseSummary } from './CaseSummary';
 import { CaseTimeline } from './CaseTimeline';
 import { dataFields, dataOrder, progressSteps } from './definition-labels';
@@ -208,6 +210,8 @@ export default function CasePage() {
             {tasks.map((task) => (
               <TaskPanel key={task.id} task={task} view={view} definition={definition.definition} user={user} write={write} />
             ))}
+            <CaseComments caseId={view.id} user={user} onPosted={load} />
+            <CaseAttachments view={view} user={user} />
             <CaseTimeline history={history} verify={verify} definition={definition.definition} fields={fields} />
           </Space>
         </Col>

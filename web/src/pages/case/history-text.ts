@@ -53,6 +53,9 @@ export function describeEvent(entry: HistoryEntry, definition: WorkflowDefinitio
         color: kind === 'return' || kind === 'reject' ? 'red' : 'green',
       };
     }
+    case 'comment':
+      // POST /api/cases/:id/comments: a comment beside the actions, moving nothing.
+      return { title: t('timeline.commented'), comment: typeof payload.text === 'string' ? payload.text : undefined, data: [], color: 'blue' };
     case 'deadline':
       return { title: tx(`timeline.deadline.${entry.action}`), step, data: [], color: entry.action === 'reminder' ? 'blue' : 'red' };
     case 'task.voted': {

@@ -1,5 +1,5 @@
-import { CheckCircleTwoTone, CloseCircleTwoTone, UploadOutlined } from '@ant-design/icons';
-import { App, Button, Card, Descriptions, Empty, List, Popconfirm, Result, Select, Skeleton, Space, Table, Tabs, Tag, Typography, Upload } from 'antd';
+import { CheckCircleTwoTone, CloseCircleTwoTone } from '@ant-design/icons';
+import { App, Button, Card, Descriptions, Empty, List, Popconfirm, Result, Select, Skeleton, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
@@ -9,10 +9,9 @@ import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDateTime } from '../../components/format';
 import { useLoad } from '../../components/hooks';
 import { useI18n } from '../../i18n/i18n';
+import { AttachmentTable, AttachmentUpload } from './AttachmentParts';
 import { STATUS_COLORS } from './HouseholdsPage';
 
-const ATTACHMENT_KINDS = ['meeting-minutes', 'notice-photo', 'other'] as const;
-const ACCEPT = '.pdf,.png,.jpg,.jpeg,.webp,application/pdf,image/png,image/jpeg,image/webp';
 
 /**
  * A household file (一户一档): members with masked IDs, incomes and the per-capita income per
@@ -227,57 +226,11 @@ function Visits({ household }: { household: HouseholdFile }) {
 }
 
 function Attachments({ household, onUploaded }: { household: HouseholdFile; onUploaded(): void }) {
-  const { t, tx, locale } = useI18n();
-  const { api } = useAuth();
-  const { message } = App.useApp();
-  const [kind, setKind] = useState<string>('other');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const writable = household.access !== 'read';
+  const { t } = useI18n();
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
-      {writable ? (
-        <Space wrap>
-          <Select value={kind} onChange={setKind} style={{ width: 160 }} aria-label={t('households.attachmentKind')} options={ATTACHMENT_KINDS.map((k) => ({ value: k, label: tx(`attachmentKind.${k}`) }))} />
-          <Upload
-            accept={ACCEPT}
-            showUploadList={false}
-            customRequest={async (options) => {
-              setBusy(true);
-              setError(null);
-              try {
-                await api.uploadAttachment(household.id, options.file as File, kind);
-                void message.success(t('households.uploaded'));
-                onUploaded();
-              } catch (caught) {
-                setError(caught);
-              } finally {
-                setBusy(false);
-              }
-            }}
-          >
-            <Button icon={<UploadOutlined />} loading={busy} data-testid="upload-attachment">
-              {t('households.upload')}
-            </Button>
-          </Upload>
-          <Typography.Text type="secondary">{t('households.uploadHint')}</Typography.Text>
-        </Space>
-      ) : null}
-      {error ? <ErrorAlert error={error} onClose={() => setError(null)} /> : null}
-      <Table
-        size="small"
-        rowKey="id"
-        pagination={false}
-        dataSource={household.attachments}
-        data-testid="attachments-table"
-        locale={{ emptyText: <Empty description={t('households.noAttachments')} /> }}
-        columns={[
-          { title: t('households.fileName'), dataIndex: 'fileName' },
-          { title: t('households.attachmentKind'), dataIndex: 'kind', render: (k: string) => tx(`attachmentKind.${k}`) },
-          { title: t('households.size'), dataIndex: 'sizeBytes', align: 'right', render: (v: number) => `${Math.ceil(v / 1024)} KB` },
-          { title: t('households.uploadedAt'), dataIndex: 'uploadedAt', render: (v: string) => formatDateTime(v, locale) },
-        ]}
-      />
+      {household.access !== 'read' ? <AttachmentUpload householdId={household.id} onUploaded={onUploaded} /> : null}
+      <AttachmentTable householdId={household.id} attachments={household.attachments} emptyText={t('households.noAttachments')} />
     </Space>
   );
 }
