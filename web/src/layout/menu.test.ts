@@ -16,6 +16,7 @@ describe('the menu by role', () => {
       '/tasks',
       '/dashboard',
       '/notifications',
+      '/admin/definitions',
       '/admin/users',
       '/admin/calendar',
       '/admin/rules',

@@ -16,12 +16,12 @@ export const MENU: readonly MenuEntry[] = [
   // Officers keep the files; every other role reads them inside its jurisdiction.
   { path: '/households', label: 'nav.households', roles: ['officer', 'reviewer', 'approver', 'supervisor', 'auditor'] },
   { path: '/notifications', label: 'nav.notifications', roles: ['officer', 'reviewer', 'approver', 'supervisor', 'administrator', 'auditor'] },
+  // The routes refuse a county administrator (definitions apply city-wide): the page says so.
+  { path: '/admin/definitions', label: 'nav.definitions', roles: ['administrator'] },
   { path: '/admin/users', label: 'nav.users', roles: ['administrator'] },
   { path: '/admin/calendar', label: 'nav.calendar', roles: ['administrator'] },
   { path: '/admin/rules', label: 'nav.rules', roles: ['administrator'] },
   { path: '/admin/emails', label: 'nav.emails', roles: ['administrator'] },
-  // The routes refuse a county administrator (definitions apply city-wide): the page says so.
-  { path: '/admin/definitions', label: 'nav.definitions', roles: ['administrator'] },
 ];
 
 export function menuFor(roles: readonly Role[]): MenuEntry[] {
