@@ -109,7 +109,7 @@ describe('the pages of issue 7 in the browser', () => {
     await page.getByTestId('action-done').waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid="current-step"]')?.textContent === '精准扶持');
 
-    await page.locator('#act_support_submit_measures').getByText('industry').click();
+    await page.locator('#act_support_submit_measures').getByText('产业扶贫').click();
     await page.locator('#act_support_submit_pairedUnit').fill('台山市农业农村局');
     await page.locator('#act_support_submit_responsiblePerson').fill('黄志强');
     await page.getByTestId('act_support_submit-submit').click();
