@@ -220,7 +220,7 @@ describe('drafts: draft → validated → published', () => {
       path: 'steps.publicNotice.deadline',
       message: 'deadline has no escalation: nobody is alerted when it is overdue',
       severity: 'warning',
-      line: 259,
+      line: 264,
       column: 5,
     };
     expect(validated.status).toBe(200);
