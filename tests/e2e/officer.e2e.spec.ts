@@ -130,7 +130,7 @@ describe('an officer of 台山市端芬镇 in the browser', () => {
     await second.page.goto(`/cases/${caseId}`);
     await second.page.getByTestId('timeline').waitFor();
 
-    await first.page.locator('#act_support_submit_measures').getByText('industry').click();
+    await first.page.locator('#act_support_submit_measures').getByText('产业扶贫').click();
     await first.page.locator('#act_support_submit_pairedUnit').fill('台山市农业农村局');
     await first.page.locator('#act_support_submit_responsiblePerson').fill('黄志强');
     await first.page.getByTestId('act_support_submit-submit').click();

@@ -109,7 +109,7 @@ describe('the pages of issue 7 in the browser', () => {
     await page.getByTestId('action-done').waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid="current-step"]')?.textContent === '精准扶持');
 
-    await page.locator('#act_support_submit_measures').getByText('industry').click();
+    await page.locator('#act_support_submit_measures').getByText('产业扶贫').click();
     await page.locator('#act_support_submit_pairedUnit').fill('台山市农业农村局');
     await page.locator('#act_support_submit_responsiblePerson').fill('黄志强');
     await page.getByTestId('act_support_submit-submit').click();
@@ -244,6 +244,19 @@ describe('the pages of issue 7 in the browser', () => {
     await page.getByTestId('overdue-total').waitFor();
     expect(await page.getByTestId('overdue-total').innerText()).toBe(`共 ${report.total} 项逾期`);
     await page.getByTestId('plan-table').waitFor();
+    // The daily digest card: the 08:00 mail's text as the API builds it (the "截至 …" time
+    // and the overdue durations may move a minute between the two reads; title and lines do not).
+    const digest = await supervisor.get<{ total: number; title: string | null; body: string | null }>('/api/notifications/digest');
+    expect(digest.total).toBe(report.total);
+    await page.getByTestId('digest-section').getByText('每日摘要').waitFor();
+    if (digest.title === null || digest.body === null) {
+      await page.getByTestId('digest-section').getByText('辖区内目前没有逾期待办。日报只在有逾期待办时发送。').waitFor();
+    } else {
+      expect(await page.getByTestId('digest-title').innerText()).toBe(digest.title);
+      const lines = (await page.getByTestId('digest-body').innerText()).split('\n');
+      expect(lines).toHaveLength(digest.body.split('\n').length);
+      expect(lines.slice(1).map((line) => line.split('，已逾期')[0])).toEqual(digest.body.split('\n').slice(1).map((line) => line.split('，已逾期')[0]));
+    }
     if (report.summary.byCounty.length === 0) {
       await page.getByText('辖区内没有逾期任务。').waitFor();
     } else {

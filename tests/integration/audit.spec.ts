@@ -97,7 +97,7 @@ describe('GET /api/audit', () => {
     const versions = (await t.dataSource.query(`SELECT key || '@' || version AS v FROM workflow_definitions ORDER BY 1`)) as Array<{ v: string }>;
     const published = await all(auditor, { kind: 'definition.published' });
     expect(published.map((e) => e.targetId).sort()).toEqual(versions.map((r) => r.v));
-    expect(published.map((e) => e.targetId)).toEqual(expect.arrayContaining(['poverty-entry@3', 'poverty-exit@2', 'disaster-reentry@2', 'rectification@1', 'objection-investigation@1']));
+    expect(published.map((e) => e.targetId)).toEqual(expect.arrayContaining(['poverty-entry@4', 'poverty-exit@2', 'disaster-reentry@2', 'rectification@1', 'objection-investigation@1']));
     expect(published.every((e) => e.actorId === null && e.targetType === 'workflow' && typeof e.details.checksum === 'string')).toBe(true);
 
     // Loading the same files again (another process starting) publishes nothing and writes no row.

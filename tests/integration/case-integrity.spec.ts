@@ -152,12 +152,12 @@ describe('tamper-evident history', () => {
 describe('definition versions', () => {
   it('keeps a running case on the version it started with when a newer one is published', async () => {
     const old = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
-    expect(old.workflow.version).toBe(3);
+    expect(old.workflow.version).toBe(4);
     const definitions = testApp.app.get((await import('../../src/definitions/definitions.service.js')).DefinitionsService);
     const v1 = (await definitions.latest('poverty-entry')).compiled.definition;
-    // Version 4 drops the support step: proposals go straight to the village appraisal.
+    // Version 5 drops the support step: proposals go straight to the village appraisal.
     const v2 = structuredClone(v1);
-    v2.version = 4;
+    v2.version = 5;
     v2.steps.propose.actions!.submit.target = 'appraisal';
     v2.steps.appraisal.actions!.record.branches = [
       { when: v2.steps.appraisal.actions!.record.branches![0].when, target: 'countyReview' },
@@ -168,29 +168,29 @@ describe('definition versions', () => {
     await definitions.publish(v2, JSON.stringify(v2), 'json');
 
     const moved = await driver.act('ts-officer', old, 'submit', ELIGIBLE_PROPOSAL);
-    expect(moved.workflow.version).toBe(3);
+    expect(moved.workflow.version).toBe(4);
     expect(steps(moved)).toEqual(['support']);
 
     const fresh = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
-    expect(fresh.workflow.version).toBe(4);
+    expect(fresh.workflow.version).toBe(5);
     const skipped = await driver.act('ts-officer', fresh, 'submit', ELIGIBLE_PROPOSAL);
     expect(steps(skipped)).toEqual(['appraisal']);
 
     const list = await testApp.http.get('/api/workflows').set('Authorization', `Bearer ${await driver.token('ts-officer')}`);
     const entry = list.body.find((w: { key: string }) => w.key === 'poverty-entry');
-    expect(entry).toMatchObject({ latestVersion: 4 });
-    expect(entry.versions.map((v: { version: number }) => v.version)).toEqual([3, 4]);
+    expect(entry).toMatchObject({ latestVersion: 5 });
+    expect(entry.versions.map((v: { version: number }) => v.version)).toEqual([4, 5]);
     expect(entry.versions[1]).toMatchObject({ cases: 1, running: 1 });
 
     // What changed, in words, for the administrator comparing the two versions.
     const auth = { Authorization: `Bearer ${await driver.token('admin')}` };
-    const diff = await testApp.http.get('/api/workflows/poverty-entry/diff?from=3&to=4').set(auth);
+    const diff = await testApp.http.get('/api/workflows/poverty-entry/diff?from=4&to=5').set(auth);
     expect(diff.status).toBe(200);
     const texts = diff.body.changes.map((c: { text: string }) => c.text);
     expect(texts).toContain('Step removed: 精准扶持 (support)');
     expect(texts).toContain('Step 拟选对象 (propose), action 提交拟选对象 (submit): goes to support → now to appraisal');
-    expect((await testApp.http.get('/api/workflows/poverty-entry/diff?from=3&to=9').set(auth)).status).toBe(404);
-    expect((await testApp.http.get('/api/workflows/poverty-entry/diff?from=two&to=4').set(auth)).status).toBe(400);
+    expect((await testApp.http.get('/api/workflows/poverty-entry/diff?from=4&to=9').set(auth)).status).toBe(404);
+    expect((await testApp.http.get('/api/workflows/poverty-entry/diff?from=two&to=5').set(auth)).status).toBe(400);
   });
 
   it('refuses to publish different content under an existing version', async () => {

@@ -13,11 +13,11 @@ const THURSDAY = '2026-03-05T02:00:00.000Z';
 const NEXT_TUESDAY = '2026-03-10T02:00:00.000Z';
 
 /**
- * Version 4 of poverty-entry (the shipped file is version 3): the proposal gets 15 working
+ * Version 5 of poverty-entry (the shipped file is version 4): the proposal gets 15 working
  * days instead of 10, the support step is renamed `supportPlan`, and the county review
  * becomes a 或签 (any one reviewer).
  */
-const VERSION_4 = seedWorkflowSource('poverty-entry')
+const VERSION_5 = seedWorkflowSource('poverty-entry')
   .replace('      duration: 10wd', '      duration: 15wd')
   .replace('  support:\n    label: 精准扶持', '  supportPlan:\n    label: 精准扶持')
   .replaceAll('target: support\n', 'target: supportPlan\n')
@@ -29,9 +29,9 @@ let proposals: CaseBody[];
 let a: CaseBody;
 /** Back at the proposal since Thursday (a second visit), the support step's clock paused by the return. */
 let c: CaseBody;
-/** At the county review (a countersign whose rule version 3 changes): cannot be moved. */
+/** At the county review (a countersign whose rule version 4 changes): cannot be moved. */
 let d: CaseBody;
-/** Moved to the support step on version 3 after version 4 was published. */
+/** Moved to the support step on version 4 after version 5 was published. */
 let e: CaseBody;
 
 beforeAll(async () => {
@@ -93,27 +93,27 @@ const PROPOSAL_TIMERS = [
 ];
 
 describe('migrating running cases to a newer version', () => {
-  it('publishes version 4 while 104 cases run on version 3: they keep running on it, new cases start on 4', async () => {
-    await t.http.put('/api/workflows/poverty-entry/draft').set(admin).send({ format: 'yaml', source: VERSION_4 });
+  it('publishes version 5 while 104 cases run on version 4: they keep running on it, new cases start on 5', async () => {
+    await t.http.put('/api/workflows/poverty-entry/draft').set(admin).send({ format: 'yaml', source: VERSION_5 });
     expect((await t.http.post('/api/workflows/poverty-entry/draft/validate').set(admin)).body).toMatchObject({ valid: true });
-    expect((await t.http.post('/api/workflows/poverty-entry/draft/publish').set(admin)).body).toMatchObject({ version: 4 });
+    expect((await t.http.post('/api/workflows/poverty-entry/draft/publish').set(admin)).body).toMatchObject({ version: 5 });
 
     e = await driver.act('ts-officer', e, 'submit', ELIGIBLE_PROPOSAL);
-    expect({ version: e.workflow.version, steps: steps(e) }).toEqual({ version: 3, steps: ['support'] });
+    expect({ version: e.workflow.version, steps: steps(e) }).toEqual({ version: 4, steps: ['support'] });
     const fresh = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
-    expect(fresh.workflow.version).toBe(4);
+    expect(fresh.workflow.version).toBe(5);
     const list = await t.http.get('/api/workflows').set(admin);
     const versions = list.body.find((w: { key: string }) => w.key === 'poverty-entry').versions;
     expect(versions.map((v: { version: number; running: number }) => [v.version, v.running])).toEqual([
-      [3, 104],
-      [4, 1],
+      [4, 104],
+      [5, 1],
     ]);
   });
 
   it('reports without a mapping which cases could not move and why', async () => {
     t.clock.set(NEXT_TUESDAY);
     const before = await tables();
-    const response = await migrate({ fromVersion: 3, toVersion: 4, dryRun: true });
+    const response = await migrate({ fromVersion: 4, toVersion: 5, dryRun: true });
     expect(response.status).toBe(200);
     expect(await tables()).toBe(before);
     expect(response.body.totals).toEqual({ cases: 104, migrated: 0, migratable: 101, skipped: 3 });
@@ -121,22 +121,22 @@ describe('migrating running cases to a newer version', () => {
     expect(skipped).toHaveLength(3);
     expect(skipped).toEqual(
       expect.arrayContaining([
-        [a.id, "step 'support' (精准扶持) has no counterpart in version 4: map it to a step of that version"],
-        [e.id, "step 'support' (精准扶持) has no counterpart in version 4: map it to a step of that version"],
+        [a.id, "step 'support' (精准扶持) has no counterpart in version 5: map it to a step of that version"],
+        [e.id, "step 'support' (精准扶持) has no counterpart in version 5: map it to a step of that version"],
         [d.id, "the countersign of step 'countyReview' changed (all → any): votes already cast would be counted under another rule"],
       ]),
     );
     // Without a mapping the paused clock of the renamed step would be dropped: the report says so.
     expect(response.body.cases.find((r: { caseId: string }) => r.caseId === c.id).pausedClocks).toEqual([
-      { from: { step: 'support', entry: 1 }, dropped: "the clock paused by a return in step 'support' is dropped: version 4 has no step 'support'" },
+      { from: { step: 'support', entry: 1 }, dropped: "the clock paused by a return in step 'support' is dropped: version 5 has no step 'support'" },
     ]);
   });
 
   it('lists in a dry run what would happen to each case, exactly, and changes nothing', async () => {
     const before = await tables();
-    const response = await migrate({ fromVersion: 3, toVersion: 4, mapping: { support: 'supportPlan' }, dryRun: true });
+    const response = await migrate({ fromVersion: 4, toVersion: 5, mapping: { support: 'supportPlan' }, dryRun: true });
     expect(await tables()).toBe(before);
-    expect(response.body).toMatchObject({ workflow: 'poverty-entry', fromVersion: 3, toVersion: 4, dryRun: true, mapping: { support: 'supportPlan' } });
+    expect(response.body).toMatchObject({ workflow: 'poverty-entry', fromVersion: 4, toVersion: 5, dryRun: true, mapping: { support: 'supportPlan' } });
     expect(response.body.runId).toBeUndefined();
     expect(response.body.totals).toEqual({ cases: 104, migrated: 0, migratable: 103, skipped: 1 });
 
@@ -181,7 +181,7 @@ describe('migrating running cases to a newer version', () => {
   it('moves them with a mapping: recomputed deadlines, one history event each, a verifiable history, the unmappable case untouched', async () => {
     const untouched = await caseRows(d.id);
     const oldTask = (await t.dataSource.query(`SELECT id FROM tasks WHERE case_id = $1 AND status = 'open'`, [a.id]))[0].id;
-    const response = await migrate({ fromVersion: 3, toVersion: 4, mapping: { support: 'supportPlan' } });
+    const response = await migrate({ fromVersion: 4, toVersion: 5, mapping: { support: 'supportPlan' } });
     expect(response.status).toBe(200);
     expect(response.body.totals).toEqual({ cases: 104, migrated: 103, migratable: 0, skipped: 1 });
     const runId = response.body.runId;
@@ -196,7 +196,7 @@ describe('migrating running cases to a newer version', () => {
       [migrated],
     );
     expect(rows).toHaveLength(103);
-    expect(rows.every((r) => r.workflow_version === 4 && r.events === 1)).toBe(true);
+    expect(rows.every((r) => r.workflow_version === 5 && r.events === 1)).toBe(true);
     expect(rows.find((r) => r.id === proposals[0].id)!.version).toBe(proposals[0].version + 1);
 
     // The proposal's timers: the old ones cancelled, the new ones at the recomputed times; the task carries the due time.
@@ -219,7 +219,7 @@ describe('migrating running cases to a newer version', () => {
 
     const [event] = await t.dataSource.query(`SELECT actor, payload FROM case_history WHERE case_id = $1 AND event_type = 'definition'`, [a.id]);
     expect(event.actor).toMatchObject({ kind: 'user', username: 'admin' });
-    expect(event.payload).toMatchObject({ from: { version: 3 }, to: { version: 4 }, mapping: { support: 'supportPlan' }, runId, steps: [{ task: 'moved' }] });
+    expect(event.payload).toMatchObject({ from: { version: 4 }, to: { version: 5 }, mapping: { support: 'supportPlan' }, runId, steps: [{ task: 'moved' }] });
 
     for (const id of migrated) {
       const verdict = await t.http.get(`/api/cases/${id}/history/verify`).set(admin);
@@ -233,11 +233,11 @@ describe('migrating running cases to a newer version', () => {
     expect(audit.filter((r) => r.kind === 'definition.migrated')).toEqual([
       {
         kind: 'definition.migrated',
-        target_id: 'poverty-entry@3',
+        target_id: 'poverty-entry@4',
         details: expect.objectContaining({
           runId,
-          fromVersion: 3,
-          toVersion: 4,
+          fromVersion: 4,
+          toVersion: 5,
           mapping: { support: 'supportPlan' },
           totals: { cases: 104, migrated: 103, migratable: 0, skipped: 1 },
           skipped: [{ caseId: d.id, reason: "the countersign of step 'countyReview' changed (all → any): votes already cast would be counted under another rule" }],
@@ -246,9 +246,9 @@ describe('migrating running cases to a newer version', () => {
     ]);
   });
 
-  it('keeps the migrated cases working on version 4, their histories still verifiable', async () => {
+  it('keeps the migrated cases working on version 5, their histories still verifiable', async () => {
     const moved = await driver.act('ts-officer', { ...a, version: a.version + 1 }, 'submit', SUPPORT_PLAN);
-    expect({ version: moved.workflow.version, steps: steps(moved) }).toEqual({ version: 4, steps: ['appraisal'] });
+    expect({ version: moved.workflow.version, steps: steps(moved) }).toEqual({ version: 5, steps: ['appraisal'] });
 
     // Back at the renamed step, the paused clock resumes with the 10 working days it had left.
     const resumed = await driver.act('ts-officer', { ...c, version: c.version + 1 }, 'submit', ELIGIBLE_PROPOSAL);
@@ -265,18 +265,18 @@ describe('migrating running cases to a newer version', () => {
   });
 
   it('skips a case no longer on the old version, and refuses a request that does not fit the versions', async () => {
-    const again = await migrate({ fromVersion: 3, toVersion: 4, mapping: { support: 'supportPlan' }, caseIds: [a.id] });
-    expect(again.body.cases).toEqual([{ caseId: a.id, title: '陈大明', outcome: 'skipped', reason: 'the case runs on version 4, not 3' }]);
+    const again = await migrate({ fromVersion: 4, toVersion: 5, mapping: { support: 'supportPlan' }, caseIds: [a.id] });
+    expect(again.body.cases).toEqual([{ caseId: a.id, title: '陈大明', outcome: 'skipped', reason: 'the case runs on version 5, not 4' }]);
 
     const before = await tables();
-    const backwards = await migrate({ fromVersion: 4, toVersion: 3 });
+    const backwards = await migrate({ fromVersion: 5, toVersion: 4 });
     expect(backwards.status).toBe(422);
     expect(backwards.body.details.code).toBe('INVALID_MIGRATION');
-    const unknownStep = await migrate({ fromVersion: 3, toVersion: 4, mapping: { support: 'supportPlans' } });
+    const unknownStep = await migrate({ fromVersion: 4, toVersion: 5, mapping: { support: 'supportPlans' } });
     expect(unknownStep.status).toBe(422);
-    expect(unknownStep.body.details.problems).toEqual(["mapping: version 4 has no step 'supportPlans' (for 'support')"]);
-    expect((await migrate({ fromVersion: 3, toVersion: 9 })).status).toBe(404);
-    expect((await migrate({ fromVersion: 3, toVersion: 4, mapping: { support: 5 } })).status).toBe(400);
+    expect(unknownStep.body.details.problems).toEqual(["mapping: version 5 has no step 'supportPlans' (for 'support')"]);
+    expect((await migrate({ fromVersion: 4, toVersion: 9 })).status).toBe(404);
+    expect((await migrate({ fromVersion: 4, toVersion: 5, mapping: { support: 5 } })).status).toBe(400);
     expect(await tables()).toBe(before);
   });
 
@@ -287,14 +287,14 @@ describe('migrating running cases to a newer version', () => {
     const [reminder] = await t.dataSource.query(`SELECT id, generation FROM deadlines WHERE case_id = $1 AND kind = 'reminder' AND status = 'pending'`, [subject.id]);
     expect(await t.app.get(DeadlineFiringService).fire(reminder.id, reminder.generation)).toBe('fired');
 
-    // Version 5: the county reviewer makes the proposal.
-    const version5 = VERSION_4.replace('    role: officer\n    level: town\n    deadline:\n      duration: 15wd', '    role: reviewer\n    level: county\n    deadline:\n      duration: 15wd');
-    await t.http.put('/api/workflows/poverty-entry/draft').set(admin).send({ format: 'yaml', source: version5 });
+    // Version 6: the county reviewer makes the proposal.
+    const version6 = VERSION_5.replace('    role: officer\n    level: town\n    deadline:\n      duration: 15wd', '    role: reviewer\n    level: county\n    deadline:\n      duration: 15wd');
+    await t.http.put('/api/workflows/poverty-entry/draft').set(admin).send({ format: 'yaml', source: version6 });
     await t.http.post('/api/workflows/poverty-entry/draft/validate').set(admin);
-    expect((await t.http.post('/api/workflows/poverty-entry/draft/publish').set(admin)).body).toMatchObject({ version: 5 });
+    expect((await t.http.post('/api/workflows/poverty-entry/draft/publish').set(admin)).body).toMatchObject({ version: 6 });
 
     const [oldTask] = await t.dataSource.query(`SELECT id FROM tasks WHERE case_id = $1 AND status = 'open'`, [subject.id]);
-    const response = await migrate({ fromVersion: 4, toVersion: 5, caseIds: [subject.id] });
+    const response = await migrate({ fromVersion: 5, toVersion: 6, caseIds: [subject.id] });
     expect(response.body.cases).toEqual([
       {
         caseId: subject.id,
@@ -334,7 +334,7 @@ describe('migrating running cases to a newer version', () => {
 
     // The county reviewer acts on it now; the history replays over both migrations.
     const moved = await driver.act('ts-reviewer', { ...subject, version: subject.version + 2 }, 'submit', ELIGIBLE_PROPOSAL);
-    expect({ version: moved.workflow.version, steps: steps(moved) }).toEqual({ version: 5, steps: ['supportPlan'] });
+    expect({ version: moved.workflow.version, steps: steps(moved) }).toEqual({ version: 6, steps: ['supportPlan'] });
     expect((await t.http.get(`/api/cases/${subject.id}/history/verify`).set(admin)).body).toMatchObject({ valid: true, replayMatches: true });
   });
 });

@@ -48,10 +48,10 @@ describe('only administrators reach the definition routes', () => {
     ['delete', '/api/workflows/poverty-entry/draft'],
     ['post', '/api/workflows/poverty-entry/draft/validate'],
     ['post', '/api/workflows/poverty-entry/draft/publish'],
-    ['get', '/api/workflows/poverty-entry/versions/3'],
-    ['post', '/api/workflows/poverty-entry/versions/3/deprecate'],
+    ['get', '/api/workflows/poverty-entry/versions/4'],
+    ['post', '/api/workflows/poverty-entry/versions/4/deprecate'],
     ['get', '/api/workflows/poverty-entry/export'],
-    ['post', '/api/workflows/poverty-entry/migrations', { fromVersion: 3, toVersion: 4, dryRun: true }],
+    ['post', '/api/workflows/poverty-entry/migrations', { fromVersion: 4, toVersion: 5, dryRun: true }],
     ['post', '/api/workflows/poverty-entry/what-if', {}],
   ];
 
@@ -138,11 +138,11 @@ describe('what-if: a draft replayed on the recorded cases', () => {
       at: THURSDAY,
       totals: { cases: 4, same: 1, different: 1, refused: 2, skipped: 0, overdueNow: 0, overdueUnderDraft: 1 },
       cases: [
-        { caseId: p.id, title: '陈大明', version: 3, outcome: 'same', overdueNow: [], overdueUnderDraft: [] },
+        { caseId: p.id, title: '陈大明', version: 4, outcome: 'same', overdueNow: [], overdueUnderDraft: [] },
         {
           caseId: q.id,
           title: '陈大明',
-          version: 3,
+          version: 4,
           outcome: 'refused',
           refusedAt: { seq: 2, step: 'propose', action: 'submit', code: 'GUARD_FAILED', reason: guardMessage },
           overdueNow: [],
@@ -151,7 +151,7 @@ describe('what-if: a draft replayed on the recorded cases', () => {
         {
           caseId: r.id,
           title: '陈大明',
-          version: 3,
+          version: 4,
           outcome: 'different',
           now: { steps: ['support'], status: 'active' },
           draft: { steps: ['precheck'], status: 'active' },
@@ -162,7 +162,7 @@ describe('what-if: a draft replayed on the recorded cases', () => {
         {
           caseId: s.id,
           title: '陈大明',
-          version: 3,
+          version: 4,
           outcome: 'refused',
           refusedAt: {
             seq: 3,
@@ -202,13 +202,13 @@ describe('what-if: a draft replayed on the recorded cases', () => {
 });
 
 /** poverty-entry with the proposal's deadline 15wd, and a version number publishing will replace. */
-const LONGER_PROPOSAL = seedWorkflowSource('poverty-entry').replace('version: 3', 'version: 99').replace('      duration: 10wd', '      duration: 15wd');
+const LONGER_PROPOSAL = seedWorkflowSource('poverty-entry').replace('version: 4', 'version: 99').replace('      duration: 10wd', '      duration: 15wd');
 
 describe('drafts: draft → validated → published', () => {
   it('publishes a validated draft as the newest version + 1, with the number in its text, and audits each step', async () => {
     const saved = await t.http.put('/api/workflows/poverty-entry/draft').set(admin).send({ format: 'yaml', source: LONGER_PROPOSAL });
     expect(saved.status).toBe(200);
-    expect(saved.body).toMatchObject({ key: 'poverty-entry', format: 'yaml', status: 'draft', issues: null, latestVersion: 3, source: LONGER_PROPOSAL });
+    expect(saved.body).toMatchObject({ key: 'poverty-entry', format: 'yaml', status: 'draft', issues: null, latestVersion: 4, source: LONGER_PROPOSAL });
 
     const early = await t.http.post('/api/workflows/poverty-entry/draft/publish').set(admin);
     expect(early.status).toBe(409);
@@ -220,7 +220,7 @@ describe('drafts: draft → validated → published', () => {
       path: 'steps.publicNotice.deadline',
       message: 'deadline has no escalation: nobody is alerted when it is overdue',
       severity: 'warning',
-      line: 259,
+      line: 264,
       column: 5,
     };
     expect(validated.status).toBe(200);
@@ -229,23 +229,23 @@ describe('drafts: draft → validated → published', () => {
 
     const published = await t.http.post('/api/workflows/poverty-entry/draft/publish').set(admin);
     expect(published.status).toBe(201);
-    expect(published.body).toEqual({ key: 'poverty-entry', version: 4, definitionId: expect.any(String), status: 'published', warnings: [warning] });
+    expect(published.body).toEqual({ key: 'poverty-entry', version: 5, definitionId: expect.any(String), status: 'published', warnings: [warning] });
 
-    const version = await t.http.get('/api/workflows/poverty-entry/versions/4').set(admin);
-    expect(version.body).toMatchObject({ key: 'poverty-entry', version: 4, status: 'published', sourceFormat: 'yaml', cases: 0, running: 0 });
-    expect(version.body.source).toBe(LONGER_PROPOSAL.replace('version: 99', 'version: 4'));
-    expect(version.body.definition.version).toBe(4);
+    const version = await t.http.get('/api/workflows/poverty-entry/versions/5').set(admin);
+    expect(version.body).toMatchObject({ key: 'poverty-entry', version: 5, status: 'published', sourceFormat: 'yaml', cases: 0, running: 0 });
+    expect(version.body.source).toBe(LONGER_PROPOSAL.replace('version: 99', 'version: 5'));
+    expect(version.body.definition.version).toBe(5);
     expect(version.body.definition.steps.propose.deadline.duration).toBe('15wd');
     expect((await t.http.get('/api/workflows/poverty-entry/draft').set(admin)).body.details.code).toBe('DRAFT_NOT_FOUND');
 
-    // New cases start on it; the ones running on version 3 stay there.
-    expect((await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD)).workflow.version).toBe(4);
+    // New cases start on it; the ones running on version 4 stay there.
+    expect((await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD)).workflow.version).toBe(5);
     const list = await t.http.get('/api/workflows').set(admin);
     const entry = list.body.find((w: { key: string }) => w.key === 'poverty-entry');
-    expect(entry).toMatchObject({ latestVersion: 4, acceptsNewCases: true, draft: null });
+    expect(entry).toMatchObject({ latestVersion: 5, acceptsNewCases: true, draft: null });
     expect(entry.versions.map((v: { version: number; status: string; running: number }) => [v.version, v.status, v.running])).toEqual([
-      [3, 'published', 4],
-      [4, 'published', 1],
+      [4, 'published', 4],
+      [5, 'published', 1],
     ]);
 
     const [draftSaved] = (await auditRows('definition.draft-saved')).slice(-1);
@@ -253,7 +253,7 @@ describe('drafts: draft → validated → published', () => {
     const [validatedRow] = (await auditRows('definition.draft-validated')).slice(-1);
     expect(validatedRow).toMatchObject({ actor_username: 'admin', target_id: 'poverty-entry', details: { errors: 0, warnings: 1 } });
     const [publishedRow] = (await auditRows('definition.published')).slice(-1);
-    expect(publishedRow).toMatchObject({ actor_username: 'admin', target_id: 'poverty-entry@4', details: { key: 'poverty-entry', version: 4, definitionId: published.body.definitionId, warnings: 1 } });
+    expect(publishedRow).toMatchObject({ actor_username: 'admin', target_id: 'poverty-entry@5', details: { key: 'poverty-entry', version: 5, definitionId: published.body.definitionId, warnings: 1 } });
   });
 
   it('makes a draft a draft again when its text changes after validation', async () => {
@@ -380,7 +380,7 @@ steps:
 
 describe('export and the files as the published baseline', () => {
   it('exports a version as its published text (YAML) or as JSON', async () => {
-    const stored = (await t.http.get('/api/workflows/poverty-entry/versions/4').set(admin)).body;
+    const stored = (await t.http.get('/api/workflows/poverty-entry/versions/5').set(admin)).body;
     const yaml = await t.http.get('/api/workflows/poverty-entry/export').set(admin);
     expect(yaml.status).toBe(200);
     expect(yaml.headers['content-type']).toBe('application/yaml; charset=utf-8');
@@ -388,7 +388,7 @@ describe('export and the files as the published baseline', () => {
     expect(yaml.text).toBe(stored.source);
     const json = await t.http.get('/api/workflows/poverty-entry/export?format=json').set(admin);
     expect(JSON.parse(json.text)).toEqual(stored.definition);
-    expect((await t.http.get('/api/workflows/poverty-entry/export?version=3').set(admin)).text).toBe(seedWorkflowSource('poverty-entry'));
+    expect((await t.http.get('/api/workflows/poverty-entry/export?version=4').set(admin)).text).toBe(seedWorkflowSource('poverty-entry'));
     expect((await t.http.get('/api/workflows/poverty-entry/export?version=7').set(admin)).status).toBe(404);
   });
 
@@ -400,11 +400,11 @@ describe('export and the files as the published baseline', () => {
       env: { ...process.env, DATABASE_URL: t.config.databaseUrl },
     });
     const exported = readFileSync(join(dir, 'poverty-entry.yaml'), 'utf8');
-    expect(exported).toBe((await t.http.get('/api/workflows/poverty-entry/versions/4').set(admin)).body.source);
+    expect(exported).toBe((await t.http.get('/api/workflows/poverty-entry/versions/5').set(admin)).body.source);
 
     const published = (await auditRows('definition.published')).length;
     const loaded = await t.app.get(DefinitionsService).loadDirectory(dir);
-    expect(loaded.map((p) => `${p.key}@${p.version}`)).toContain('poverty-entry@4');
+    expect(loaded.map((p) => `${p.key}@${p.version}`)).toContain('poverty-entry@5');
     expect((await auditRows('definition.published')).length).toBe(published);
   });
 
@@ -412,15 +412,15 @@ describe('export and the files as the published baseline', () => {
     const definitions = t.app.get(DefinitionsService);
     const dir = mkdtempSync(join(tmpdir(), 'workflows-'));
     for (const file of readdirSync('workflows')) copyFileSync(join('workflows', file), join(dir, file));
-    // The shipped file (version 3) is older than version 4: fine, and 4 stays in force.
-    expect((await definitions.loadDirectory(dir)).map((p) => `${p.key}@${p.version}`)).toContain('poverty-entry@3');
+    // The shipped file (version 4) is older than version 5: fine, and 5 stays in force.
+    expect((await definitions.loadDirectory(dir)).map((p) => `${p.key}@${p.version}`)).toContain('poverty-entry@4');
     // A version 2 that the database never had is not slipped in under the newer ones.
-    writeFileSync(join(dir, 'poverty-entry.yaml'), seedWorkflowSource('poverty-entry').replace('version: 3', 'version: 2'));
+    writeFileSync(join(dir, 'poverty-entry.yaml'), seedWorkflowSource('poverty-entry').replace('version: 4', 'version: 2'));
     expect((await definitions.loadDirectory(dir)).map((p) => p.key)).not.toContain('poverty-entry');
-    expect(await t.dataSource.query(`SELECT version FROM workflow_definitions WHERE key = 'poverty-entry' ORDER BY version`)).toEqual([{ version: 3 }, { version: 4 }]);
-    expect((await definitions.latest('poverty-entry')).version).toBe(4);
+    expect(await t.dataSource.query(`SELECT version FROM workflow_definitions WHERE key = 'poverty-entry' ORDER BY version`)).toEqual([{ version: 4 }, { version: 5 }]);
+    expect((await definitions.latest('poverty-entry')).version).toBe(5);
 
-    writeFileSync(join(dir, 'poverty-entry.yaml'), seedWorkflowSource('poverty-entry').replace('version: 3', 'version: 4'));
+    writeFileSync(join(dir, 'poverty-entry.yaml'), seedWorkflowSource('poverty-entry').replace('version: 4', 'version: 5'));
     await expect(definitions.loadDirectory(dir)).rejects.toMatchObject({ code: 'VERSION_CHANGED' });
   });
 });

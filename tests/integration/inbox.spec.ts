@@ -126,7 +126,7 @@ describe('GET /api/tasks', () => {
       taskId: c.openTasks[0].id,
       caseId: c.id,
       caseVersion: 0,
-      workflow: { key: 'poverty-entry', version: 3, label: '贫困户识别（建档立卡）' },
+      workflow: { key: 'poverty-entry', version: 4, label: '贫困户识别（建档立卡）' },
       step: { key: 'propose', label: '拟选对象' },
       role: 'officer',
       level: 'town',

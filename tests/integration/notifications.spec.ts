@@ -304,4 +304,46 @@ describe('overdue alerts and the supervisors’ digest', () => {
     const [{ count }] = await testApp.dataSource.query(`SELECT count(*)::int AS count FROM notifications WHERE kind = 'overdue-digest'`);
     expect(count).toBe(4);
   });
+
+  it('shows a supervisor the digest the 08:00 mail sent, without sending anything', async () => {
+    // The mail the job wrote for ts-supervisor at NOW (the test above ran the job at NOW).
+    const [mail]: { subject: string; body: string }[] = await testApp.dataSource.query(
+      `SELECT subject, body FROM email_deliveries WHERE dedup_key = $1`,
+      [`digest-2026-03-02-${await userId('ts-supervisor')}:${await userId('ts-supervisor')}`],
+    );
+    expect(mail.subject).toBe('逾期待办日报（2026-03-02）：台山市共 2 件');
+    const before = await testApp.dataSource.query(`SELECT count(*)::int AS count FROM email_deliveries`);
+
+    const response = await (await as('ts-supervisor')).get('/api/notifications/digest');
+    expect(response.status).toBe(200);
+    expect(response.body).toEqual({
+      date: '2026-03-02',
+      jurisdictionCode: '440781',
+      jurisdictionName: '台山市',
+      total: 2,
+      title: mail.subject,
+      body: mail.body,
+    });
+    expect(response.body.body.split('\n')).toEqual([
+      '截至 2026-03-02 09:00，台山市辖区内共有 2 件待办已逾期：',
+      expect.stringMatching(/^1\. 台山甲（.+·拟选对象，台山市端芬镇）应于 2026-02-27 09:00 前办理，已逾期 3天$/),
+      expect.stringMatching(/^2\. 台山乙（.+·拟选对象，台山市端芬镇）应于 2026-03-01 09:00 前办理，已逾期 1天$/),
+    ]);
+    expect(await testApp.dataSource.query(`SELECT count(*)::int AS count FROM email_deliveries`)).toEqual(before);
+  });
+
+  it('shows an empty digest when nothing is overdue, and refuses non-supervisors', async () => {
+    // Four days and an hour earlier, none of 台山's tasks was due yet.
+    testApp.clock.set(new Date(NOW.getTime() - 4 * DAY - HOUR));
+    try {
+      const response = await (await as('ts-supervisor')).get('/api/notifications/digest');
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual({ date: '2026-02-26', jurisdictionCode: '440781', jurisdictionName: '台山市', total: 0, title: null, body: null });
+    } finally {
+      testApp.clock.set(NOW);
+    }
+    for (const username of ['ts-officer', 'admin']) {
+      expect((await (await as(username)).get('/api/notifications/digest')).status).toBe(403);
+    }
+  });
 });

@@ -34,7 +34,7 @@ async function verified(body: CaseBody): Promise<void> {
 describe('poverty-entry through the API', () => {
   it('registers an eligible household after county review, city approval and a quiet notice period', async () => {
     let c = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
-    expect(c).toMatchObject({ status: 'active', version: 0, workflow: { key: 'poverty-entry', version: 3 } });
+    expect(c).toMatchObject({ status: 'active', version: 0, workflow: { key: 'poverty-entry', version: 4 } });
     expect(steps(c)).toEqual(['propose']);
     expect(c.openTasks).toEqual([expect.objectContaining({ step: 'propose', role: 'officer', level: 'town' })]);
     expect(c.availableActions.map((a) => a.action).sort()).toEqual(['cancel', 'submit']);

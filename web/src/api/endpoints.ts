@@ -25,6 +25,7 @@ import type {
   HouseholdVersion,
   ManagedUser,
   ObjectionReceipt,
+  DigestContent,
   OverdueReport,
   PlanProgress,
   PublicNoticePage,
@@ -85,6 +86,7 @@ export function endpoints(api: ApiClient) {
 
     // The supervisor's dashboard.
     overdue: (limit = 200) => api.get<OverdueReport>('/api/alerts/overdue', { limit }),
+    digest: () => api.get<DigestContent>('/api/notifications/digest'),
     circular: (from: string, to: string) => api.get<CircularReport>('/api/alerts/circular', { from, to }),
     planProgress: (year: number) => api.get<PlanProgress>(`/api/plans/${year}/progress`),
 

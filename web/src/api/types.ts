@@ -356,6 +356,16 @@ export interface OverdueTask {
   overdue: { seconds: number; days: number; text: string };
 }
 
+/** GET /api/notifications/digest: the 08:00 mail as it would read now; title and body null when nothing is overdue. */
+export interface DigestContent {
+  date: string;
+  jurisdictionCode: string;
+  jurisdictionName: string;
+  total: number;
+  title: string | null;
+  body: string | null;
+}
+
 export interface OverdueReport {
   now: string;
   jurisdictionCode: string;

@@ -16,7 +16,8 @@ const FIRST_PLAN_YEAR = 2016;
 /**
  * The supervisor's dashboard for their jurisdiction: overdue tasks per county and town
  * (chart and table, drilling down to the cases), the 2:3:5 plan per county against its
- * target, the escalations of the month and the open accountability interviews.
+ * target, the daily digest as the 08:00 mail would read now, the escalations of the month and
+ * the open accountability interviews.
  */
 export default function DashboardPage() {
   const { t } = useI18n();
@@ -32,6 +33,7 @@ export default function DashboardPage() {
         {t('dashboard.title')}
       </Typography.Title>
       {supervisor ? <OverdueSection /> : <Alert type="info" showIcon title={t('dashboard.overdueSupervisorsOnly')} />}
+      {supervisor ? <DigestSection /> : null}
       <PlanSection year={year} years={range(FIRST_PLAN_YEAR, Math.max(thisYear, 2018))} onYear={setYear} />
       <Row gutter={[16, 16]}>
         {mayReadCircular ? (
@@ -134,6 +136,33 @@ function OverdueCases({ tasks, partial }: { tasks: OverdueTask[]; partial: boole
         ]}
       />
     </>
+  );
+}
+
+/** The 08:00 digest's text exactly as the server builds the mail (one line per overdue task). */
+function DigestSection() {
+  const { t } = useI18n();
+  const digest = useLoad((api) => api.digest(), []);
+  return (
+    <Card title={t('dashboard.digestTitle')} extra={digest.data ? <Typography.Text type="secondary">{digest.data.date}</Typography.Text> : null} data-testid="digest-section">
+      {digest.error ? <ErrorAlert error={digest.error} /> : null}
+      {!digest.data && !digest.error ? <Skeleton active /> : null}
+      {digest.data ? (
+        digest.data.title === null || digest.data.body === null ? (
+          <Empty description={t('dashboard.digestEmpty')} />
+        ) : (
+          <Space orientation="vertical" style={{ width: '100%' }}>
+            <Typography.Text type="secondary">{t('dashboard.digestHint')}</Typography.Text>
+            <Typography.Text strong data-testid="digest-title">
+              {digest.data.title}
+            </Typography.Text>
+            <Typography.Paragraph data-testid="digest-body" style={{ whiteSpace: 'pre-line', marginBottom: 0, maxHeight: 320, overflowY: 'auto' }}>
+              {digest.data.body}
+            </Typography.Paragraph>
+          </Space>
+        )
+      ) : null}
+    </Card>
   );
 }
 
