@@ -47,6 +47,6 @@ export class AuditEntryEntity {
   address!: string | null;
 
   /** What else matters (the route, the reason, the changed fields). Never a plain resident ID. */
-  @Column({ name: 'details', type: 'jsonb', default: () => `'{}'::jsonb` })
+  @Column({ name: 'details', type: 'jsonb', default: () => `'{}'` })
   details!: Record<string, unknown>;
 }
