@@ -123,10 +123,9 @@ export class HouseholdCasesService {
 
   /** What the eligibility decisions read of a file for a year. */
   async facts(manager: EntityManager, row: HouseholdRow, members: MemberRow[], year: number) {
-    const [incomes, [checklist]] = await Promise.all([
-      this.households.incomes(manager, row.id, year),
-      manager.query(`SELECT items FROM household_checklists WHERE household_id = $1 AND year = $2`, [row.id, year]),
-    ]);
+    // Sequential: `manager` may be a transaction's single connection (see HouseholdsService.view).
+    const incomes = await this.households.incomes(manager, row.id, year);
+    const [checklist] = await manager.query(`SELECT items FROM household_checklists WHERE household_id = $1 AND year = $2`, [row.id, year]);
     return {
       county: jurisdictionAt(row.jurisdiction_code, 'county')!,
       rural: row.rural,

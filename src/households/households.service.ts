@@ -207,27 +207,27 @@ export class HouseholdsService {
 
   /** The whole file as its API shows it: resident IDs masked, incomes with their per-capita figure. */
   async view(manager: EntityManager, row: HouseholdRow & { access?: HouseholdAccess }) {
-    const [members, incomes, checklists, visits, attachments, cases, names] = await Promise.all([
-      this.members(manager, row.id),
-      this.incomes(manager, row.id),
-      manager.query(`SELECT year, items, to_char(checked_on, 'YYYY-MM-DD') AS "checkedOn" FROM household_checklists WHERE household_id = $1 ORDER BY year DESC`, [row.id]),
-      manager.query(
-        `SELECT id, to_char(visited_on, 'YYYY-MM-DD') AS "visitedOn", visitor_name AS "visitorName", visitor_role AS "visitorRole", leader, notes, recorded_at AS "recordedAt"
-           FROM household_visits WHERE household_id = $1 ORDER BY visited_on DESC, recorded_at DESC`,
-        [row.id],
-      ),
-      manager.query(
-        `SELECT id, kind, file_name AS "fileName", content_type AS "contentType", size_bytes AS "sizeBytes", case_id AS "caseId", uploaded_at AS "uploadedAt"
-           FROM household_attachments WHERE household_id = $1 ORDER BY uploaded_at DESC`,
-        [row.id],
-      ),
-      manager.query(
-        `SELECT id, workflow_key AS workflow, status, title, snapshot->>'status' = 'done' AS finished, created_at AS "createdAt"
-           FROM cases WHERE household_id = $1 ORDER BY created_at DESC`,
-        [row.id],
-      ),
-      this.divisionNames(manager, row.jurisdiction_code),
-    ]);
+    // One after another: inside a transaction the manager is one connection, and queries sent
+    // to it at once only queue up (pg warns, and pg 9 refuses).
+    const members = await this.members(manager, row.id);
+    const incomes = await this.incomes(manager, row.id);
+    const checklists = await manager.query(`SELECT year, items, to_char(checked_on, 'YYYY-MM-DD') AS "checkedOn" FROM household_checklists WHERE household_id = $1 ORDER BY year DESC`, [row.id]);
+    const visits = await manager.query(
+      `SELECT id, to_char(visited_on, 'YYYY-MM-DD') AS "visitedOn", visitor_name AS "visitorName", visitor_role AS "visitorRole", leader, notes, recorded_at AS "recordedAt"
+         FROM household_visits WHERE household_id = $1 ORDER BY visited_on DESC, recorded_at DESC`,
+      [row.id],
+    );
+    const attachments = await manager.query(
+      `SELECT id, kind, file_name AS "fileName", content_type AS "contentType", size_bytes AS "sizeBytes", case_id AS "caseId", uploaded_at AS "uploadedAt"
+         FROM household_attachments WHERE household_id = $1 ORDER BY uploaded_at DESC`,
+      [row.id],
+    );
+    const cases = await manager.query(
+      `SELECT id, workflow_key AS workflow, status, title, snapshot->>'status' = 'done' AS finished, created_at AS "createdAt"
+         FROM cases WHERE household_id = $1 ORDER BY created_at DESC`,
+      [row.id],
+    );
+    const names = await this.divisionNames(manager, row.jurisdiction_code);
     const years = [...new Set(incomes.map((i) => i.year))].sort((a, b) => b - a);
     return {
       id: row.id,

@@ -73,6 +73,23 @@ const table: BadRequest[] = [
   { name: 'act with a stale version', method: 'post', path: () => `/api/cases/${caseId()}/actions`, body: { action: 'cancel', expectedVersion: 5, data: { reason: 'x' } }, status: 409 },
   { name: 'act with a huge comment', method: 'post', path: () => `/api/cases/${caseId()}/actions`, body: { action: 'cancel', expectedVersion: 0, comment: HUGE }, status: 413 },
   { name: 'act with a too-long comment', method: 'post', path: () => `/api/cases/${caseId()}/actions`, body: { action: 'cancel', expectedVersion: 0, comment: 'x'.repeat(3000), data: { reason: 'x' } }, status: 400 },
+  // The routes of issues 5–7.
+  { name: 'household of a non-UUID id', method: 'get', path: () => '/api/households/not-a-uuid', status: 400 },
+  { name: 'households with an unknown filter', method: 'get', path: () => '/api/households?color=red', status: 400 },
+  { name: 'households with a malformed jurisdiction', method: 'get', path: () => '/api/households?jurisdiction=44x', status: 400 },
+  { name: 'household file without members', method: 'post', path: () => '/api/households', body: { villageCode: '440781109200', headName: '甲', rural: true }, status: 400 },
+  { name: 'household file with a bad resident ID', method: 'post', path: () => '/api/households', body: { villageCode: '440781109200', headName: '甲', rural: true, members: [{ name: '甲', relation: '户主', age: 40, labourAbility: true, residentId: '123' }] }, status: 400 },
+  { name: 'eligibility of a non-UUID id', method: 'get', path: () => '/api/households/abc/eligibility?year=2017', status: 400 },
+  { name: 'plan progress of a year that is no number', method: 'get', path: () => '/api/plans/twenty/progress', status: 400 },
+  { name: 'plan progress export in an unknown format', method: 'get', path: () => '/api/plans/2017/progress/export?format=pdf', status: 400 },
+  { name: 'rules of a year that is no number', method: 'get', path: () => '/api/rules/abc', status: 400 },
+  { name: 'a comment too long', method: 'post', path: () => `/api/cases/${caseId()}/comments`, body: { text: 'x'.repeat(2001) }, status: 400 },
+  { name: 'a comment without text', method: 'post', path: () => `/api/cases/${caseId()}/comments`, body: {}, status: 400 },
+  { name: 'a diagram of a non-UUID case', method: 'get', path: () => '/api/cases/xyz/diagram', status: 400 },
+  { name: 'a workflow diff without versions', method: 'get', path: () => '/api/workflows/poverty-entry/diff', status: 400 },
+  { name: 'a public notice with a forged id', method: 'get', path: () => '/api/public/notices/AAAAforged/form-token', auth: false, status: 404 },
+  { name: 'an objection without a form token', method: 'post', path: () => '/api/public/notices/AAAAforged/objections', body: { text: '不符合条件' }, auth: false, status: 400 },
+  { name: 'public notices with an unknown filter', method: 'get', path: () => '/api/public/notices?limit=abc', auth: false, status: 400 },
 ];
 
 describe('bad input gets a 4xx JSON error, never a 500', () => {
