@@ -1,9 +1,11 @@
 # The web app (web/, a package of its own): built to static files the API serves at /.
 FROM node:20 AS web
-WORKDIR /web
+WORKDIR /app/web
 COPY web/package.json web/package-lock.json ./
 RUN npm ci
 COPY web ./
+# The forms share the API's pure resident-ID check (web/src/forms/resident-id.ts).
+COPY src/org/resident-id.ts /app/src/org/resident-id.ts
 RUN npm run build
 
 # Build: full dev dependencies, TypeScript compiled to dist/, then dev dependencies pruned.
@@ -24,7 +26,7 @@ ENV NODE_ENV=production
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY --from=web /web/dist ./web/dist
+COPY --from=web /app/web/dist ./web/dist
 COPY workflows ./workflows
 # Household attachments (ATTACHMENTS_DIR, default storage/attachments): owned by the user the
 # process runs as; docker-compose mounts a volume here so they outlive the container.

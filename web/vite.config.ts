@@ -8,7 +8,8 @@ const API = process.env.FUPIN_API ?? 'http://localhost:3000';
 
 export default defineConfig({
   plugins: [react()],
-  server: { port: 5173, proxy: { '/api': { target: API, changeOrigin: false } } },
+  // fs.allow '..': the forms share the API's pure resident-ID check (src/org/resident-id.ts).
+  server: { port: 5173, fs: { allow: ['..'] }, proxy: { '/api': { target: API, changeOrigin: false } } },
   build: {
     outDir: 'dist',
     // Pages are loaded when first opened (React.lazy in App.tsx), each with the Ant Design
