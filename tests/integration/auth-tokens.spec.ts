@@ -161,7 +161,9 @@ describe('token expiry', () => {
   let short: TestApp;
 
   beforeAll(async () => {
-    short = await createTestApp({ env: { JWT_EXPIRES_IN: '1', JWT_REFRESH_EXPIRES_IN: '3' } });
+    // Refresh tokens live 5 s: JWT times are whole seconds (iat is floored), and with 3 s a
+    // loaded machine could spend the margin between the login and the refresh.
+    short = await createTestApp({ env: { JWT_EXPIRES_IN: '1', JWT_REFRESH_EXPIRES_IN: '5' } });
   }, 60_000);
 
   afterAll(async () => {
@@ -179,7 +181,7 @@ describe('token expiry', () => {
     expect(refreshed.status).toBe(200);
     expect((await short.http.get('/api/auth/me').set(auth(refreshed.body.accessToken))).status).toBe(200);
 
-    await sleep(2000);
+    await sleep(3500);
     expect((await short.http.post('/api/auth/refresh').send({ refreshToken: pair.refreshToken })).status).toBe(401);
   }, 20_000);
 });
