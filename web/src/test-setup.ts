@@ -1,8 +1,13 @@
 import '@testing-library/jest-dom/vitest';
-import { cleanup } from '@testing-library/react';
+import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
 
 afterEach(() => cleanup());
+
+// findBy*/waitFor give up after 1 s by default. CI runs these tests on two shared cores
+// right after the API suite; Ant Design's validation and lazy pages can take longer there
+// than on an idle machine. Five seconds still fails a test whose text never comes.
+configure({ asyncUtilTimeout: 5_000 });
 
 // jsdom lacks these; Ant Design's responsive components ask for them.
 if (!window.matchMedia) {

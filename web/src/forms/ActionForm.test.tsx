@@ -60,12 +60,17 @@ describe('ActionForm, the form generated from a definition', () => {
   it('shows every required field that is empty, and sends nothing', async () => {
     const { user, onSubmit } = renderForm();
     await submit(user);
-    await waitFor(() => expect(within(item('户主姓名')).getByText('此项为必填项')).toBeInTheDocument());
-    expect(within(item('家庭人口')).getByText('此项为必填项')).toBeInTheDocument();
-    expect(within(item('自愿申请')).getByText('此项为必填项')).toBeInTheDocument();
-    expect(within(item('评议结论')).getByText('此项为必填项')).toBeInTheDocument();
-    // The required table starts with one row; its required columns are asked for.
-    expect(within(screen.getByTestId('members-row-0')).getAllByText('此项为必填项')).toHaveLength(2);
+    // antd validates field by field and shows each message when its own rule settles, so
+    // wait for all of them together, not for the first one only (a loaded CI run saw the
+    // table's messages arrive a frame after the others).
+    await waitFor(() => {
+      expect(within(item('户主姓名')).getByText('此项为必填项')).toBeInTheDocument();
+      expect(within(item('家庭人口')).getByText('此项为必填项')).toBeInTheDocument();
+      expect(within(item('自愿申请')).getByText('此项为必填项')).toBeInTheDocument();
+      expect(within(item('评议结论')).getByText('此项为必填项')).toBeInTheDocument();
+      // The required table starts with one row; its required columns are asked for.
+      expect(within(screen.getByTestId('members-row-0')).getAllByText('此项为必填项')).toHaveLength(2);
+    });
     // Optional fields stay quiet.
     expect(within(item('人均收入')).queryByText('此项为必填项')).toBeNull();
     expect(within(item('户主身份证号码')).queryByText('此项为必填项')).toBeNull();
@@ -81,12 +86,14 @@ describe('ActionForm, the form generated from a definition', () => {
     await user.type(screen.getByLabelText('户主身份证号码'), '110105194912310021');
     await user.type(screen.getByLabelText('年龄'), '2.5');
     await submit(user);
-    await waitFor(() => expect(within(item('户主姓名')).getByText('不能超过 5 个字')).toBeInTheDocument());
-    expect(within(item('会议记录')).getByText('不能超过 10 个字')).toBeInTheDocument();
-    expect(within(item('家庭人口')).getByText('不能大于 30')).toBeInTheDocument();
-    expect(within(item('人均收入')).getByText('不能小于 0')).toBeInTheDocument();
-    expect(within(item('户主身份证号码')).getByText(/身份证号码无效/)).toBeInTheDocument();
-    expect(within(item('年龄')).getByText('请输入整数')).toBeInTheDocument();
+    await waitFor(() => {
+      expect(within(item('户主姓名')).getByText('不能超过 5 个字')).toBeInTheDocument();
+      expect(within(item('会议记录')).getByText('不能超过 10 个字')).toBeInTheDocument();
+      expect(within(item('家庭人口')).getByText('不能大于 30')).toBeInTheDocument();
+      expect(within(item('人均收入')).getByText('不能小于 0')).toBeInTheDocument();
+      expect(within(item('户主身份证号码')).getByText(/身份证号码无效/)).toBeInTheDocument();
+      expect(within(item('年龄')).getByText('请输入整数')).toBeInTheDocument();
+    });
     expect(onSubmit).not.toHaveBeenCalled();
   });
 
