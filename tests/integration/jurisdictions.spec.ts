@@ -155,11 +155,10 @@ describe('jurisdiction tree', () => {
     )) as Array<{ code: string }>;
     await t.dataSource.query(`DELETE FROM jurisdictions WHERE code = $1`, [village.code]);
 
-    const started = performance.now();
+    // What a reload costs is measured by what it writes (one lost node), not by a stopwatch:
+    // CI shares two cores, and a timed assertion there measures the neighbours.
     const inserted = await service.ensureLoaded();
-    const elapsed = performance.now() - started;
     expect(inserted).toEqual({ jurisdictions: 1, pairings: 0 });
-    expect(elapsed).toBeLessThan(1000);
     expect(await service.ensureLoaded()).toEqual({ jurisdictions: 0, pairings: 0 });
 
     expect(await countsByLevel()).toEqual(EXPECTED_COUNTS);
@@ -174,10 +173,10 @@ describe('jurisdiction tree', () => {
     await t.dataSource.query(`UPDATE jurisdictions SET name = '端芬镇', retired_at = NULL WHERE code IN ('440781109', '440783108')`);
   });
 
-  it('builds the tree from the package once per process, quickly', async () => {
-    const started = performance.now();
+  it('builds the tree from the package once per process', async () => {
     const nodes = await loadJiangmenTree();
-    expect(performance.now() - started).toBeLessThan(50); // cached
+    // The same array, not a second parse of the package's CSV files.
+    expect(await loadJiangmenTree()).toBe(nodes);
     expect(nodes).toHaveLength(1 + 7 + 82 + 1348);
     expect(nodes[0].code).toBe('440700');
   });
