@@ -22,7 +22,7 @@ const spawned: SpawnedProcess[] = [];
 beforeAll(async () => {
   t = await createTestApp({ env: { LOGIN_LIMIT_PREFIX: PREFIX, LOGIN_WINDOW_MS: String(WINDOW_MS), TRUST_PROXY: 'loopback' } });
   redis = new Redis(t.config.redisUrl, { lazyConnect: true });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(spawned.map((p) => p.kill()));
@@ -125,7 +125,7 @@ describe('login rate limit', () => {
     expect(((await refused.json()) as { details: { code: string } }).details.code).toBe('TOO_MANY_ATTEMPTS');
     expect((await post(ports[0], DEMO_PASSWORD)).status).toBe(429);
     await Promise.all(apis.map((p) => p.stop()));
-  }, 30_000);
+  }, 120_000);
 
   it('falls back to the account lock alone, without hanging, when Redis is unreachable', async () => {
     const noRedis = await createTestApp({ env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, LOGIN_MAX_PER_ACCOUNT: '1' } });
@@ -142,5 +142,5 @@ describe('login rate limit', () => {
     } finally {
       await noRedis.close();
     }
-  }, 30_000);
+  }, 120_000);
 });

@@ -36,7 +36,7 @@ beforeAll(async () => {
   client = redis.client();
   // The spawned workers read the system clock: the test app's clock starts at the real now.
   testApp = await createTestApp({ now: new Date(), env: { REDIS_URL: redis.url, BULLMQ_PREFIX: uniquePrefix('sigkill') } });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(spawned.map((p) => p.kill()));
@@ -127,7 +127,7 @@ describe('a worker killed with SIGKILL mid-job', () => {
       await eventually('the email sent by the second worker', async () => {
         const [state] = await testApp.dataSource.query(`SELECT status FROM email_deliveries WHERE id = $1`, [email.id]);
         return state.status === 'sent';
-      }, 20_000);
+      }, 60_000);
       await sleep(1000); // time for a duplicate, were there one
       expect(smtp.accepted).toHaveLength(1);
       expect(smtp.accepted[0].to).toEqual(['ts-officer@example.gov.cn']);
@@ -139,7 +139,7 @@ describe('a worker killed with SIGKILL mid-job', () => {
     } finally {
       await smtp.close();
     }
-  }, 30_000);
+  }, 120_000);
 
   it('has its fired deadline job delivered again, and the deadline fires once', async () => {
     const driver = new CaseDriver(testApp);
@@ -173,5 +173,5 @@ describe('a worker killed with SIGKILL mid-job', () => {
     expect(notified[0].n).toBeGreaterThan(0);
     expect(second.lines.some((line) => new RegExp(`deadline ${deadline.id} generation 1 fired`).test(line))).toBe(false);
     expect(await second.stop()).toBe(0);
-  }, 30_000);
+  }, 120_000);
 });

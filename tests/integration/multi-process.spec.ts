@@ -30,7 +30,7 @@ beforeAll(async () => {
   redis = await startPrivateRedis();
   // Creates, migrates and seeds the database (the in-process app only serves SQL here).
   testApp = await createTestApp({ env: { REDIS_URL: redis.url, BULLMQ_PREFIX: uniquePrefix('multi-process') } });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all(spawned.map((p) => p.kill()));
@@ -118,7 +118,7 @@ describe('two API processes and two workers', () => {
     // SIGTERM: the workers stop their timers, finish what they hold and exit cleanly.
     expect(await Promise.all(workers.map((w) => w.stop()))).toEqual([0, 0]);
     expect(await Promise.all(apis.map((a) => a.stop()))).toEqual([0, 0]);
-  }, 60_000);
+  }, 120_000);
 
   it('stops a worker on SIGTERM even while its Redis is unreachable', async () => {
     const nobody = `redis://127.0.0.1:${await freePort()}`;
@@ -129,7 +129,7 @@ describe('two API processes and two workers', () => {
     const started = Date.now();
     expect(await worker.stop()).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
-  }, 30_000);
+  }, 120_000);
 
   it('can also run the worker inside the API process (RUN_WORKER=true, as in development)', async () => {
     const port = await freePort();
@@ -150,5 +150,5 @@ describe('two API processes and two workers', () => {
     );
     await api.waitFor(new RegExp(`deadline ${row.id} generation 1 fired`));
     expect(await api.stop()).toBe(0);
-  }, 30_000);
+  }, 120_000);
 });

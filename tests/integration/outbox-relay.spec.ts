@@ -35,7 +35,7 @@ afterEach(async () => {
   worker = undefined;
   testApp = undefined;
   smtp = undefined;
-}, 20_000);
+}, 120_000);
 
 async function start(): Promise<{ testApp: TestApp; worker: InProcessWorker; driver: CaseDriver; smtp: TestSmtpServer }> {
   smtp = await startSmtpServer();
@@ -105,7 +105,7 @@ describe('outbox relay', () => {
     await eventually('the outbox drained', async () => {
       const rows = await outbox(testApp);
       return rows.length === 8 && rows.every((r) => r.published_at !== null && deliveries(worker).get(r.id) === 1);
-    }, 25_000);
+    }, 60_000);
     await eventually('four mails', () => smtp.messages.length === 4);
     await sleep(500); // time for a duplicate, were there one
 
@@ -118,7 +118,7 @@ describe('outbox relay', () => {
     expect(emails).toEqual(Array.from({ length: 4 }, () => ({ status: 'sent', attempts: 1 })));
     const notified = await testApp.dataSource.query(`SELECT count(*)::int AS n FROM notifications WHERE kind = 'case-returned'`);
     expect(notified).toEqual([{ n: 4 }]);
-  }, 30_000);
+  }, 120_000);
 
   it('republishes a published row whose job Redis lost', async () => {
     const { testApp, worker, driver, smtp } = await start();
@@ -141,5 +141,5 @@ describe('outbox relay', () => {
     expect(deliveries(worker).get(row.id)).toBe(1);
     // The completed job is kept for the reconciler's window: nothing more to republish.
     expect(await worker.app.get(DeadlineReconcilerService).reconcile()).toMatchObject({ outboxMissing: 0 });
-  }, 30_000);
+  }, 120_000);
 });

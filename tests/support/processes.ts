@@ -120,7 +120,7 @@ export function spawnCompiled(name: string, entry: 'main' | 'worker', env: Recor
     pid: child.pid!,
     lines,
     exited,
-    waitFor(pattern, timeoutMs = 20_000) {
+    waitFor(pattern, timeoutMs = 60_000) {
       const found = lines.find((line) => pattern.test(line));
       if (found) return Promise.resolve(found);
       return new Promise<string>((resolve, reject) => {
@@ -221,7 +221,7 @@ export async function startInProcessWorker(
 }
 
 /** Polls `check` until it returns true (or throws with `what` after `timeoutMs`). */
-export async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000, everyMs = 100): Promise<void> {
+export async function eventually(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000, everyMs = 100): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
