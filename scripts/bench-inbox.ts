@@ -282,7 +282,8 @@ interface Measure {
 function recordingManager(into: [string, string, unknown[]][]): EntityManager {
   return {
     query: async (sql: string, params: unknown[]) => {
-      if (/FROM tasks t/.test(sql)) into.push([`overdue statement ${into.length + 1}`, sql, params]);
+      // The task statements, and the one for call steps (read from the called cases).
+      if (/FROM tasks t|FROM cases k/.test(sql)) into.push([`overdue statement ${into.length + 1}`, sql, params]);
       return [];
     },
   } as unknown as EntityManager;

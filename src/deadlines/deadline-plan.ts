@@ -1,6 +1,4 @@
-import { activeSteps, type PersistedCaseSnapshot } from '../engine/case-transition.js';
 import type { DeadlineDefinition } from '../engine/workflow-definition.js';
-import type { CompiledWorkflow } from '../engine/workflow-machine.js';
 import type { DeadlineKind } from './deadline.entity.js';
 import { beijingDate, beijingTime, computeDueAt, DEFAULT_OFFICE_DAY_END, parseDuration, workingDaysLeft, type DurationUnit } from './deadline-duration.js';
 import { dayNumber, type WorkingCalendar } from './working-calendar.js';
@@ -64,7 +62,7 @@ export function remainingTime(settings: DeadlineDefinition, now: Date, dueAt: Da
 }
 
 /** The same duration with another amount: `10wd` with 3 → `3wd`; ISO and hours keep their unit. */
-function withAmount(duration: string, amount: number): string {
+export function withAmount(duration: string, amount: number): string {
   const { unit } = parseDuration(duration);
   return { workingDays: `${amount}wd`, days: `${amount}d`, hours: `${amount}h`, minutes: `PT${amount}M` }[unit];
 }
@@ -160,28 +158,4 @@ function elapsed(start: Date, now: Date, unit: DurationUnit, calendar: WorkingCa
     case 'minutes':
       return Math.floor((now.getTime() - start.getTime()) / MS_PER_MINUTE);
   }
-}
-
-/** A step of a case past its due time. */
-export interface OverdueStep {
-  step: string;
-  enteredAt: string;
-  duration: string;
-  dueAt: string;
-}
-
-/**
- * The current steps of a running case that are overdue at `now` by `compiled`'s deadlines,
- * each counted from the step's entry time with the working calendar (a what-if estimate:
- * a clock paused for correction (补正) is not taken off).
- */
-export function overdueSteps(compiled: CompiledWorkflow, snapshot: PersistedCaseSnapshot, now: Date, calendar: WorkingCalendar): OverdueStep[] {
-  if (snapshot.status !== 'active') return [];
-  return activeSteps(compiled, snapshot).flatMap((step) => {
-    const deadline = compiled.steps.get(step)?.definition.deadline;
-    const enteredAt = snapshot.context.enteredAt[step];
-    if (!deadline || !enteredAt) return [];
-    const { dueAt } = computeDueAt(new Date(enteredAt), deadline.duration, calendar);
-    return dueAt < now ? [{ step, enteredAt, duration: deadline.duration, dueAt: dueAt.toISOString() }] : [];
-  });
 }

@@ -3,10 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { CalendarService } from '../deadlines/calendar.service.js';
-import { overdueSteps, type OverdueStep } from '../deadlines/deadline-plan.js';
-import type { PersistedCaseSnapshot } from '../engine/case-transition.js';
+import { followStepClocks, overdueStep, overdueSteps, type OverdueStep } from '../deadlines/step-clocks.js';
+import { activeSteps, type PersistedCaseSnapshot } from '../engine/case-transition.js';
+import type { DeadlineDefinition } from '../engine/workflow-definition.js';
 import { replayOnDefinition, stateOf, type CaseState, type NumberedEvent } from '../engine/what-if.js';
-import { compileWorkflow } from '../engine/workflow-machine.js';
+import { compileWorkflow, type CompiledWorkflow } from '../engine/workflow-machine.js';
 import type { SourceFormat } from './definition-formats.js';
 import { DefinitionDraftsService } from './definition-drafts.service.js';
 import { DefinitionException, DefinitionExceptionCode } from './definition.exception.js';
@@ -35,7 +36,11 @@ export interface WhatIfCase {
   /** `refused`: the history row whose action the draft no longer allows, and why. */
   refusedAt?: { seq: number; step?: string; action?: string; code: string; reason: string };
   reason?: string;
-  /** The current steps overdue now by the case's own version, and by the draft's deadlines. */
+  /**
+   * The current steps overdue now: the due timers the engine holds for the case (what the
+   * overdue list shows); and those the draft's deadlines would have given its replayed
+   * history, paused clocks included.
+   */
   overdueNow: OverdueStep[];
   overdueUnderDraft: OverdueStep[] | null;
 }
@@ -45,6 +50,17 @@ export interface WhatIfReport {
   at: string;
   totals: { cases: number; same: number; different: number; refused: number; skipped: number; overdueNow: number; overdueUnderDraft: number };
   cases: WhatIfCase[];
+}
+
+/** A `due` timer of a case past its time (pending, or fired and the visit still open). */
+interface DueRow {
+  case_id: string;
+  step: string;
+  step_entry: number;
+  due_at: Date;
+  started_at: Date;
+  remaining: number | null;
+  settings: DeadlineDefinition;
 }
 
 interface CaseRead {
@@ -58,8 +74,10 @@ interface CaseRead {
 /**
  * What-if before publishing (issue 5): replays the recorded history of existing cases on a
  * draft (src/engine/what-if.ts) and counts how many end elsewhere, would have been refused
- * on the way, or are overdue by the draft's deadlines (each current step's due time counted
- * from its entry time with the working calendar, against now). Reads only: not a row changes.
+ * on the way, or are overdue against now — now by the engine's own timers (the deadline
+ * rows), under the draft by the timers its replayed transitions give (src/deadlines/
+ * step-clocks.ts: the engine's computation, a clock paused for correction not counting the
+ * time away). Reads only: not a row changes.
  */
 @Injectable()
 export class WhatIfService {
@@ -84,9 +102,10 @@ export class WhatIfService {
     for await (const { rows: page, missing } of this.pages(key, request.caseIds && [...new Set(request.caseIds)])) {
       for (const id of missing) cases.push({ caseId: id, title: null, version: null, outcome: 'skipped', reason: 'no such case', overdueNow: [], overdueUnderDraft: null });
       const histories = await this.histories(page.map((c) => c.id));
+      const dueRows = await this.overdueTimers(page.map((c) => c.id), now);
       for (const row of page) {
         const current = await this.definitions.byId(row.definition_id);
-        const overdueNow = overdueSteps(current.compiled, row.snapshot, now, calendar);
+        const overdueNow = currentVisits(current.compiled, row.snapshot, dueRows.get(row.id) ?? []);
         const base = { caseId: row.id, title: row.title, version: current.version, overdueNow };
         if (row.workflow_key !== key) {
           cases.push({ ...base, outcome: 'skipped', reason: `the case is of workflow '${row.workflow_key}'`, overdueUnderDraft: null });
@@ -98,7 +117,7 @@ export class WhatIfService {
           cases.push({ ...base, outcome, refusedAt, overdueUnderDraft: null });
           continue;
         }
-        const overdueUnderDraft = overdueSteps(draft, replay.snapshot, now, calendar);
+        const overdueUnderDraft = overdueSteps(draft, replay.snapshot, followStepClocks(replay.timeline, calendar), now);
         cases.push(replay.outcome === 'same' ? { ...base, outcome: 'same', overdueUnderDraft } : { ...base, outcome: 'different', now: replay.now, draft: replay.draft, overdueUnderDraft });
       }
     }
@@ -145,6 +164,18 @@ export class WhatIfService {
     }
   }
 
+  /** The cases' `due` timers past their time, by case: pending, or fired (a fired row stays so after its visit ends). */
+  private async overdueTimers(ids: string[], now: Date): Promise<Map<string, DueRow[]>> {
+    const rows: DueRow[] = await this.dataSource.query(
+      `SELECT case_id, step, step_entry, due_at, started_at, remaining, settings FROM deadlines
+        WHERE case_id = ANY($1::uuid[]) AND kind = 'due' AND status IN ('pending', 'fired') AND due_at < $2`,
+      [ids, now],
+    );
+    const byCase = new Map<string, DueRow[]>();
+    for (const row of rows) byCase.set(row.case_id, [...(byCase.get(row.case_id) ?? []), row]);
+    return byCase;
+  }
+
   private async histories(ids: string[]): Promise<Map<string, NumberedEvent[]>> {
     const rows: { case_id: string; seq: number; event_type: string; action: string | null; payload: unknown }[] = await this.dataSource.query(
       `SELECT case_id, seq, event_type, action, payload FROM case_history
@@ -159,4 +190,14 @@ export class WhatIfService {
     }
     return byCase;
   }
+}
+
+/** The overdue timers of the step visits the case is in now, in the order of its current steps. */
+function currentVisits(compiled: CompiledWorkflow, snapshot: PersistedCaseSnapshot, rows: DueRow[]): OverdueStep[] {
+  if (snapshot.status !== 'active') return [];
+  return activeSteps(compiled, snapshot).flatMap((step) => {
+    const row = rows.find((r) => r.step === step && r.step_entry === snapshot.context.entries[step]);
+    if (!row) return [];
+    return [overdueStep(step, snapshot.context.enteredAt[step], row.settings, new Date(row.due_at), row.remaining === null ? null : { at: new Date(row.started_at), remaining: row.remaining })];
+  });
 }

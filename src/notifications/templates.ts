@@ -49,7 +49,12 @@ export function overdueDigestText(input: { date: string; jurisdictionName: strin
   const lines = report.items.slice(0, DIGEST_MAX_ITEMS).map((item, index) => {
     const where = item.jurisdictionName ?? item.jurisdictionCode;
     const step = item.step.label ?? item.step.key;
-    return `${index + 1}. ${caseName(item.title, item.workflow.label)}（${item.workflow.label}·${step}，${where}）应于 ${item.dueAtText} 前办理，已逾期 ${item.overdue.text}`;
+    const head = `${index + 1}. ${caseName(item.title, item.workflow.label)}（${item.workflow.label}·${step}，${where}）`;
+    if (!item.waitingFor) return `${head}应于 ${item.dueAtText} 前办理，已逾期 ${item.overdue.text}`;
+    // A call step: nobody acts on it; the case it called has not finished in time.
+    const called = item.waitingFor;
+    const at = called.steps.length > 0 ? `，现处「${called.steps.map((s) => s.label ?? s.key).join('」「')}」环节` : '';
+    return `${head}等待「${called.workflow.label}」办结${at}，应于 ${item.dueAtText} 前办结，已逾期 ${item.overdue.text}`;
   });
   const more = report.total - lines.length;
   // The split by county only says something when there is more than one.

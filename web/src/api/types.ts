@@ -343,8 +343,11 @@ export interface OverdueCount {
   count: number;
 }
 
+/** One item of overdue work: an open task, or a call step waiting for the case it called (no task). */
 export interface OverdueTask {
-  taskId: string;
+  kind: 'task' | 'call';
+  /** Null for a call step. */
+  taskId: string | null;
   caseId: string;
   title: string | null;
   workflow: { key: string; label: string };
@@ -354,6 +357,8 @@ export interface OverdueTask {
   dueAt: string;
   dueAtText: string;
   overdue: { seconds: number; days: number; text: string };
+  /** A call step: the called case it waits for. Null for a task. */
+  waitingFor: { caseId: string; title: string | null; workflow: { key: string; label: string }; status: string; steps: { key: string; label: string | null }[] } | null;
 }
 
 /** GET /api/notifications/digest: the 08:00 mail as it would read now; title and body null when nothing is overdue. */

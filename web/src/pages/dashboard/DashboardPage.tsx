@@ -1,12 +1,12 @@
 import { Alert, Breadcrumb, Card, Col, Empty, Progress, Row, Select, Skeleton, Space, Table, Tag, Typography } from 'antd';
 import { lazy, Suspense, useMemo, useState } from 'react';
 import { Link } from 'react-router';
-import type { OverdueTask } from '../../api/types';
 import { useUser } from '../../auth/auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useLoad } from '../../components/hooks';
 import { useI18n } from '../../i18n/i18n';
 import { complete, escalationRows, monthToDate, overdueRows, overdueTasksIn, planRows, type OverdueRow, type PlanRow } from './dashboard-data';
+import { OverdueCases } from './OverdueCases';
 
 // ECharts is the heaviest library of the app: it loads with this page's chart only.
 const OverdueChart = lazy(() => import('./OverdueChart'));
@@ -111,31 +111,6 @@ function OverdueSection() {
         </Space>
       )}
     </Card>
-  );
-}
-
-function OverdueCases({ tasks, partial }: { tasks: OverdueTask[]; partial: boolean }) {
-  const { t } = useI18n();
-  return (
-    <>
-      {partial ? <Alert type="info" showIcon title={t('dashboard.mostOverdueOnly')} style={{ marginBottom: 8 }} /> : null}
-      <Table<OverdueTask>
-        size="small"
-        rowKey="taskId"
-        data-testid="overdue-cases"
-        dataSource={tasks}
-        pagination={{ pageSize: 20, hideOnSinglePage: true }}
-        locale={{ emptyText: <Empty description={t('dashboard.noOverdueHere')} /> }}
-        columns={[
-          { title: t('dashboard.household'), dataIndex: 'title', render: (title: string | null, task) => <Link to={`/cases/${task.caseId}`}>{title ?? task.caseId.slice(0, 8)}</Link> },
-          { title: t('dashboard.workflow'), render: (_, task) => task.workflow.label },
-          { title: t('dashboard.step'), render: (_, task) => task.step.label ?? task.step.key },
-          { title: t('dashboard.unit'), dataIndex: 'jurisdictionName' },
-          { title: t('dashboard.dueAt'), dataIndex: 'dueAtText' },
-          { title: t('dashboard.overdueFor'), render: (_, task) => <Tag color="red">{t('dashboard.days', { days: task.overdue.days })}</Tag> },
-        ]}
-      />
-    </>
   );
 }
 
