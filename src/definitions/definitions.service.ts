@@ -11,10 +11,11 @@ import { diffDefinitions } from '../engine/definition-diff.js';
 import { preparedQuery } from '../database/prepared-query.js';
 import { formatIssue, loadDefinitions } from '../engine/definition-validator.js';
 import { migratedDefinitionIds, type DefinitionLookup, type RecordedEvent } from '../engine/history-replay.js';
-import type { WorkflowDefinition } from '../engine/workflow-definition.js';
+import type { Role, WorkflowDefinition } from '../engine/workflow-definition.js';
 import { compileWorkflow, type CompiledWorkflow } from '../engine/workflow-machine.js';
 import { readDefinitionSource, withVersion, type SourceFormat } from './definition-formats.js';
 import { inJsonbKeyOrder, keyOrderVerdict } from './definition-key-order.js';
+import { workflowTaskSteps, type WorkflowTaskSteps } from './workflow-task-steps.js';
 import { DefinitionException, DefinitionExceptionCode, versionNotFound, workflowNotFound } from './definition.exception.js';
 
 export interface PublishedDefinition {
@@ -355,6 +356,23 @@ export class DefinitionsService implements OnModuleInit {
         WHERE status = 'published'`,
     );
     return new Map(rows.map((r) => [r.key, r.definition]));
+  }
+
+  /**
+   * The steps tasks of `roles` can be in, per workflow, keys and labels only (see
+   * workflow-task-steps.ts): for the inbox's step filter. Read from each key's newest version
+   * and from the older versions that still have running cases.
+   */
+  async taskSteps(roles: readonly Role[]): Promise<WorkflowTaskSteps[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT d.id FROM workflow_definitions d
+        WHERE d.version = (SELECT max(n.version) FROM workflow_definitions n WHERE n.key = d.key)
+           OR EXISTS (SELECT 1 FROM cases c WHERE c.definition_id = d.id AND c.snapshot->>'status' = 'active')
+        ORDER BY d.key, d.version DESC`,
+    );
+    const versions: CompiledWorkflow[] = [];
+    for (const { id } of rows) versions.push((await this.byId(id)).compiled);
+    return workflowTaskSteps(versions, roles);
   }
 
   /** What changed from one version to another, in words (src/engine/definition-diff.ts). */

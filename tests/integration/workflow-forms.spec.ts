@@ -5,7 +5,7 @@ import { dropDatabase } from '../../src/database/ensure-database.js';
 import { compareJsonbKeys, inJsonbKeyOrder } from '../../src/definitions/definition-key-order.js';
 import { definitionChecksum, DefinitionsService, workflowsDirectory } from '../../src/definitions/definitions.service.js';
 import { loadDefinition } from '../../src/engine/definition-validator.js';
-import type { WorkflowDefinition } from '../../src/engine/workflow-definition.js';
+import type { StepDefinition, WorkflowDefinition } from '../../src/engine/workflow-definition.js';
 import { CaseDriver, HOUSEHOLD } from '../support/case-driver.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -87,6 +87,18 @@ function seedFiles(): WorkflowDefinition[] {
       if (!definition) throw new Error(`workflows/${file} does not load`);
       return definition;
     });
+}
+
+function taskSteps(definition: WorkflowDefinition): { key: string; label: string; labelEn: string | null }[] {
+  const out: { key: string; label: string; labelEn: string | null }[] = [];
+  const walk = (steps: Record<string, StepDefinition>) => {
+    for (const [key, step] of Object.entries(steps)) {
+      if ((step.type ?? 'task') === 'task') out.push({ key, label: step.label, labelEn: step.labelEn ?? null });
+      for (const region of Object.values(step.regions ?? {})) walk(region.steps);
+    }
+  };
+  walk(definition.steps);
+  return out;
 }
 
 function formOf(view: { availableActions: AvailableAction[] }, step: string, action: string): Fields {
@@ -182,6 +194,45 @@ describe('the order of form fields', () => {
     const caseId = started.body.case.id as string;
     expect(Object.keys(formOf((await t.http.get(`/api/cases/${caseId}`).set(officer)).body, 'propose', 'submit'))).toEqual(Object.keys(proposal));
     expect(JSON.stringify((await t.http.get(`/api/cases/${caseId}/definition`).set(officer)).body.definition)).toBe(JSON.stringify(entry));
+  });
+
+  it('GET /api/workflows/steps gives every logged-in user the steps of the workflows they can have tasks in, keys and labels only, in the files’ order', async () => {
+    const files = new Map(seedFiles().map((d) => [d.key, d]));
+    const officer = await t.http.get('/api/workflows/steps').set(await as('ts-officer'));
+    expect(officer.status).toBe(200);
+    // Every workflow with an officer's step (relief-visit was published above); not the
+    // supervisors' and reviewers' accountability interview and rectification.
+    expect(officer.body.map((w: { key: string }) => w.key)).toEqual(['disaster-reentry', 'objection-investigation', 'poverty-entry', 'poverty-exit', 'relief-visit']);
+    for (const workflow of officer.body as { key: string; label: string; labelEn: string | null; steps: unknown[] }[]) {
+      if (workflow.key === 'relief-visit') continue;
+      const file = files.get(workflow.key)!;
+      // All of its task steps, the county's and city's too (a colleague may add the officer as a signer).
+      expect(workflow).toEqual({ key: file.key, label: file.label, labelEn: file.labelEn ?? null, steps: taskSteps(file) });
+    }
+    expect(officer.body.find((w: { key: string }) => w.key === 'poverty-entry').steps.slice(0, 3)).toEqual([
+      { key: 'propose', label: '拟选对象', labelEn: expect.any(String) },
+      { key: 'support', label: '精准扶持', labelEn: expect.any(String) },
+      { key: 'appraisal', label: '民主评议', labelEn: expect.any(String) },
+    ]);
+
+    const supervisor = (await t.http.get('/api/workflows/steps').set(await as('jm-supervisor'))).body;
+    expect(supervisor.map((w: { key: string }) => w.key)).toEqual(['accountability-interview', 'rectification']);
+    expect((await t.http.get('/api/workflows/steps').set(await as('auditor'))).body).toEqual([]);
+    expect((await t.http.get('/api/workflows/steps')).status).toBe(401);
+  });
+
+  it('GET /api/workflows/steps keeps the steps of an older version while cases still run on it', async () => {
+    const admin = await as('admin');
+    // Version 3 renames the step: the cases on versions 1 and 2 are still at 入户走访.
+    const renamed = RELIEF_VISIT.replace('version: 1', 'version: 3').replace(/  visit:\n    label: 入户走访/, '  homeVisit:\n    label: 上门走访').replace('initial: visit', 'initial: homeVisit');
+    expect((await t.http.put('/api/workflows/relief-visit/draft').set(admin).send({ format: 'yaml', source: renamed })).status).toBe(200);
+    expect((await t.http.post('/api/workflows/relief-visit/draft/validate').set(admin)).body).toMatchObject({ status: 'validated' });
+    expect((await t.http.post('/api/workflows/relief-visit/draft/publish').set(admin)).status).toBe(201);
+    const relief = (await t.http.get('/api/workflows/steps').set(await as('ts-officer'))).body.find((w: { key: string }) => w.key === 'relief-visit');
+    expect(relief.steps).toEqual([
+      { key: 'homeVisit', label: '上门走访', labelEn: 'Home visit' },
+      { key: 'visit', label: '入户走访', labelEn: 'Home visit' },
+    ]);
   });
 });
 
