@@ -35,6 +35,7 @@ export const AUDIT_KINDS = [
   'jurisdiction.renamed',
   'jurisdiction.retired',
   'definition.published',
+  'definition.key-order-restored',
   'definition.changed',
   'definition.deprecated',
   'definition.draft-saved',

@@ -17,6 +17,15 @@ export class DefinitionsController {
     return this.definitions.list(user.roles.includes('administrator'));
   }
 
+  @Get('steps')
+  @ApiOperation({
+    summary: 'The steps your tasks can be in: every task step of each workflow with a step of one of your roles, keys and labels only',
+    description: 'For the inbox step filter: [{ key, label, labelEn, steps: [{ key, label, labelEn }] }], steps in the definition’s order; from each newest version and the older versions with running cases.',
+  })
+  steps(@CurrentUser() user: AuthUser) {
+    return this.definitions.taskSteps(user.roles);
+  }
+
   @Get(':key/diff')
   @ApiOperation({ summary: 'What changed between two versions: steps, actions, conditions, deadlines, forms, who acts, parameters — in words' })
   diff(@Param('key') key: string, @Query() query: DefinitionDiffQueryDto) {

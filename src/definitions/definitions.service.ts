@@ -11,9 +11,11 @@ import { diffDefinitions } from '../engine/definition-diff.js';
 import { preparedQuery } from '../database/prepared-query.js';
 import { formatIssue, loadDefinitions } from '../engine/definition-validator.js';
 import { migratedDefinitionIds, type DefinitionLookup, type RecordedEvent } from '../engine/history-replay.js';
-import type { WorkflowDefinition } from '../engine/workflow-definition.js';
+import type { Role, WorkflowDefinition } from '../engine/workflow-definition.js';
 import { compileWorkflow, type CompiledWorkflow } from '../engine/workflow-machine.js';
-import { withVersion, type SourceFormat } from './definition-formats.js';
+import { readDefinitionSource, withVersion, type SourceFormat } from './definition-formats.js';
+import { inJsonbKeyOrder, keyOrderVerdict } from './definition-key-order.js';
+import { workflowTaskSteps, type WorkflowTaskSteps } from './workflow-task-steps.js';
 import { DefinitionException, DefinitionExceptionCode, versionNotFound, workflowNotFound } from './definition.exception.js';
 
 export interface PublishedDefinition {
@@ -73,7 +75,61 @@ export class DefinitionsService implements OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
+    await this.restoreKeyOrder();
     await this.loadDirectory(workflowsDirectory());
+  }
+
+  /**
+   * Gives versions stored while the column was jsonb (src/definitions/definition-key-order.ts)
+   * their author's key order back — the order forms show fields in — from their own stored
+   * source, read again. Only when the content read equals the stored one (canonical JSON, the
+   * checksum's), so no checksum, hash or behaviour changes; the UPDATE checks the checksum
+   * again and is audited (`definition.key-order-restored`, by the system). Runs before anything
+   * is compiled and cached; another process doing the same at once writes the same value and
+   * is not audited twice (its UPDATE finds the text changed and changes nothing). A row
+   * whose source no longer reads as its content keeps its order, with a warning.
+   */
+  async restoreKeyOrder(): Promise<number> {
+    const rows: { id: string; key: string; version: number; definition: WorkflowDefinition; text: string; source: string; sourceFormat: SourceFormat; checksum: string }[] =
+      await this.dataSource.query(
+        `SELECT id, key, version, definition, definition::text AS text, source, source_format AS "sourceFormat", checksum
+           FROM workflow_definitions ORDER BY key, version`,
+      );
+    let restored = 0;
+    for (const row of rows.filter((r) => inJsonbKeyOrder(r.definition))) {
+      const { definition: fromSource } = await readDefinitionSource(row.source, row.sourceFormat, `${row.key}@${row.version}`);
+      const verdict = fromSource ? keyOrderVerdict(row.definition, fromSource, row.version) : ({ restore: false, reason: 'different-content' } as const);
+      if (!verdict.restore) {
+        if (verdict.reason === 'different-content') {
+          this.logger.warn(`${row.key}@${row.version}: its stored source no longer reads as its definition; its key order (and its forms' field order) stays as stored`);
+        }
+        continue;
+      }
+      const changed = await this.dataSource.transaction(async (manager) => {
+        // The text as read: not restored meanwhile by another process starting at once.
+        const [, count] = (await manager.query(`UPDATE workflow_definitions SET definition = $2 WHERE id = $1 AND checksum = $3 AND definition::text = $4`, [
+          row.id,
+          verdict.definition,
+          row.checksum,
+          row.text,
+        ])) as [unknown[], number];
+        if (count === 0) return false;
+        await this.audit.record(
+          {
+            kind: 'definition.key-order-restored',
+            actor: null,
+            targetType: 'workflow',
+            targetId: `${row.key}@${row.version}`,
+            details: { key: row.key, version: row.version, definitionId: row.id, checksum: row.checksum },
+          },
+          manager,
+        );
+        return true;
+      });
+      if (changed) restored += 1;
+    }
+    if (restored > 0) this.logger.log(`Workflow versions given their author's key order back from their sources: ${restored}`);
+    return restored;
   }
 
   /**
@@ -137,6 +193,13 @@ export class DefinitionsService implements OnModuleInit {
         `Workflow '${definition.key}' version ${definition.version} is already published with different content; raise its version`,
         DefinitionExceptionCode.VERSION_CHANGED,
         { workflow: definition.key, version: definition.version },
+      );
+    }
+    if (JSON.stringify(row.definition) !== JSON.stringify(definition)) {
+      // Same content, keys in another order: the order is what forms show, but a published
+      // version never changes, so the stored one (its own source's) stays.
+      this.logger.warn(
+        `${definition.key}@${definition.version}: the file orders its steps, actions or fields differently from the published version, whose order stays; raise the version to publish the new order`,
       );
     }
     return this.remember(row);
@@ -293,6 +356,23 @@ export class DefinitionsService implements OnModuleInit {
         WHERE status = 'published'`,
     );
     return new Map(rows.map((r) => [r.key, r.definition]));
+  }
+
+  /**
+   * The steps tasks of `roles` can be in, per workflow, keys and labels only (see
+   * workflow-task-steps.ts): for the inbox's step filter. Read from each key's newest version
+   * and from the older versions that still have running cases.
+   */
+  async taskSteps(roles: readonly Role[]): Promise<WorkflowTaskSteps[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT d.id FROM workflow_definitions d
+        WHERE d.version = (SELECT max(n.version) FROM workflow_definitions n WHERE n.key = d.key)
+           OR EXISTS (SELECT 1 FROM cases c WHERE c.definition_id = d.id AND c.snapshot->>'status' = 'active')
+        ORDER BY d.key, d.version DESC`,
+    );
+    const versions: CompiledWorkflow[] = [];
+    for (const { id } of rows) versions.push((await this.byId(id)).compiled);
+    return workflowTaskSteps(versions, roles);
   }
 
   /** What changed from one version to another, in words (src/engine/definition-diff.ts). */

@@ -20,8 +20,13 @@ export class WorkflowDefinitionEntity {
   @Column({ name: 'label', type: 'varchar', length: 200 })
   label!: string;
 
-  /** The validated definition as JSON, whatever format it was written in. */
-  @Column({ name: 'definition', type: 'jsonb' })
+  /**
+   * The validated definition as JSON, whatever format it was written in. `json`, not
+   * `jsonb`: json keeps the text as written, so the order the author gave steps, actions,
+   * form fields and table columns survives (jsonb sorts keys by length, then bytes) and
+   * forms show their fields in that order. Nothing queries inside it but `->>`.
+   */
+  @Column({ name: 'definition', type: 'json' })
   definition!: WorkflowDefinition;
 
   /** The text as submitted (YAML, JSON or BPMN XML), kept for audit and round-trips. */

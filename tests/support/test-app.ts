@@ -24,6 +24,13 @@ export interface TestAppOptions {
   now?: Date | string;
   /** Seed the demo users (default true). */
   seed?: boolean;
+  /**
+   * Start on this database (migrated as usual) instead of a fresh one: a second app on the
+   * database a first one kept, as after a restart or an upgrade. close() drops it.
+   */
+  databaseUrl?: string;
+  /** close() leaves the database for a later app (databaseUrl). */
+  keepDatabase?: boolean;
 }
 
 export interface TestApp {
@@ -35,7 +42,7 @@ export interface TestApp {
   config: AppConfig;
   /** Logs a demo user in and returns the access token. */
   login(username: string, password?: string): Promise<string>;
-  /** Closes the app and drops its database. */
+  /** Closes the app and drops its database (unless keepDatabase). */
   close(): Promise<void>;
 }
 
@@ -75,7 +82,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     ...process.env,
     NODE_ENV: 'test',
     ...options.env,
-    DATABASE_URL: freshDatabaseUrl(),
+    DATABASE_URL: options.databaseUrl ?? freshDatabaseUrl(),
   });
   await ensureDatabase(config, await loadMigrations());
 
@@ -112,7 +119,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       },
       async close(): Promise<void> {
         await started.close();
-        await dropDatabase(config.databaseUrl);
+        if (!options.keepDatabase) await dropDatabase(config.databaseUrl);
       },
     };
   } catch (error) {

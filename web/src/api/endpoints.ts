@@ -44,6 +44,7 @@ import type {
   TaskDetail,
   VerifyResult,
   WorkflowSummary,
+  WorkflowTaskSteps,
 } from './types';
 
 /** The API's routes this app calls, typed. */
@@ -54,6 +55,7 @@ export function endpoints(api: ApiClient) {
     inbox: (query: InboxQuery) => api.get<InboxPage>('/api/tasks', { ...query }),
     batch: (items: BatchItem[]) => api.post<BatchResult>('/api/tasks/batch', { items }),
     workflows: () => api.get<WorkflowSummary[]>('/api/workflows'),
+    workflowSteps: () => api.get<WorkflowTaskSteps[]>('/api/workflows/steps'),
     getCase: (caseId: string) => api.get<CaseView>(`/api/cases/${id(caseId)}`),
     caseDefinition: (caseId: string) => api.get<CaseDefinition>(`/api/cases/${id(caseId)}/definition`),
     history: (caseId: string) => api.get<HistoryEntry[]>(`/api/cases/${id(caseId)}/history`),

@@ -273,6 +273,14 @@ export interface WorkflowSummary {
   versions: { version: number; status: string; publishedAt: string; cases: number; running: number }[];
 }
 
+/** `GET /api/workflows/steps`: the steps the user's tasks can be in, per workflow, in the definition's order. */
+export interface WorkflowTaskSteps {
+  key: string;
+  label: string;
+  labelEn: string | null;
+  steps: { key: string; label: string; labelEn: string | null }[];
+}
+
 export interface CalendarYear {
   year: number;
   published: boolean;

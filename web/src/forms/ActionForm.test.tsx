@@ -160,3 +160,36 @@ describe('ActionForm, the form generated from a definition', () => {
     expect(screen.getByLabelText('Yes')).toBeInTheDocument();
   });
 });
+
+describe('ActionForm, the order of its fields', () => {
+  // The definition's own order, which is neither alphabetical nor PostgreSQL jsonb's (shorter keys first).
+  const VISIT: Record<string, FieldDefinition> = {
+    visitedOn: { type: 'date', label: '走访日期', required: true },
+    notes: { type: 'text', label: '走访记录' },
+    aid: { type: 'number', label: '慰问金额', min: 0 },
+    members: {
+      type: 'table',
+      label: '在家成员',
+      required: true,
+      columns: {
+        relation: { type: 'string', label: '关系' },
+        name: { type: 'string', label: '姓名' },
+        idNumber: { type: 'residentId', label: '身份证号' },
+        age: { type: 'integer', label: '年龄' },
+      },
+    },
+  };
+
+  it('is the definition’s: fields, and a table’s columns in each row, as the author wrote them', () => {
+    renderForm(VISIT);
+    const labels = [...document.querySelectorAll('.ant-form-item-label > label')].map((label) => label.textContent);
+    expect(labels).toEqual(['走访日期', '走访记录', '慰问金额', '在家成员', '关系', '姓名', '身份证号', '年龄', '办理意见']);
+  });
+
+  it('follows the keys as given, whatever they are', () => {
+    const reversed = Object.fromEntries(Object.entries(VISIT).reverse());
+    renderForm(reversed);
+    const labels = [...document.querySelectorAll('.ant-form-item-label > label')].map((label) => label.textContent);
+    expect(labels).toEqual(['在家成员', '关系', '姓名', '身份证号', '年龄', '慰问金额', '走访记录', '走访日期', '办理意见']);
+  });
+});

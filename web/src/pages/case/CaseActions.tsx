@@ -19,7 +19,7 @@ export function withdrawableAction(history: readonly HistoryEntry[], definition:
   return action?.withdrawable ? action : undefined;
 }
 
-/** Forward actions first, then objections, returns and rejections (the API lists them in stored key order). */
+/** Forward actions first, then objections, returns and rejections; within a kind, the definition's order (the API keeps it). */
 const KIND_ORDER: Record<string, number> = { submit: 0, approve: 1, decide: 2, complete: 3, object: 4, return: 5, reject: 6 };
 
 function newIdempotencyKey(): string {

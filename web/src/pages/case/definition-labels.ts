@@ -50,8 +50,8 @@ export function dataFields(definition: WorkflowDefinition): Record<string, Field
 /**
  * The top-level steps a case passes through, for the progress bar: in the order a case
  * reaches them going forward from the first step (returns and rejections left out), not the
- * end states. The definition arrives from the API as stored (jsonb), whose key order is not
- * the file's, so the order is taken from the flow itself.
+ * end states. The definition arrives from the API in the author's key order, but steps are
+ * not always written in the order a case meets them, so the order is taken from the flow itself.
  */
 export function progressSteps(definition: WorkflowDefinition): { key: string; step: StepDefinition }[] {
   const depth = new Map<string, number>([[definition.initial, 0]]);

@@ -3,7 +3,7 @@ import { Button, Checkbox, DatePicker, Empty, Input, Segmented, Select, Space, T
 import type { Dayjs } from 'dayjs';
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import type { InboxItem, InboxQuery, WorkflowSummary } from '../../api/types';
+import type { InboxItem, InboxQuery, WorkflowSummary, WorkflowTaskSteps } from '../../api/types';
 import { useAuth } from '../../auth/auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useJurisdictionName, useLoad } from '../../components/hooks';
@@ -13,6 +13,7 @@ import { yearsBetween } from '../../deadlines/working-days';
 import { useI18n } from '../../i18n/i18n';
 import { BatchApproveModal } from './BatchApproveModal';
 import { filterByView, type InboxView } from './inbox-view';
+import { parseStepValue, stepOptions, stepValue } from './step-options';
 
 interface Filters {
   workflow?: string;
@@ -49,7 +50,7 @@ function toQuery(filters: Filters): InboxQuery {
  * Enter opens the case, Space ticks the task for a batch approval.
  */
 export default function InboxPage() {
-  const { t, tx, locale } = useI18n();
+  const { t, tx, label, locale } = useI18n();
   const { api } = useAuth();
   const navigate = useNavigate();
   const [filters, setFilters] = useState<Filters>(EMPTY_FILTERS);
@@ -64,10 +65,10 @@ export default function InboxPage() {
   // The time the days left are counted from: when the tasks were read.
   const [now, setNow] = useState(() => new Date());
   const [batchOpen, setBatchOpen] = useState(false);
-  // Steps seen so far, for the step filter (the API names steps on the tasks it returns).
-  const [steps, setSteps] = useState<Map<string, { label: string; workflow: string }>>(new Map());
   const tableRef = useRef<HTMLDivElement>(null);
   const workflows = useLoad<WorkflowSummary[]>((a) => a.workflows(), []);
+  // Every step the user's tasks can be in, from the definitions, for the step filter.
+  const taskSteps = useLoad<WorkflowTaskSteps[]>((a) => a.workflowSteps(), []);
 
   const load = useCallback(
     async (more: string | null) => {
@@ -78,11 +79,6 @@ export default function InboxPage() {
         setItems((previous) => (more ? [...previous, ...page.items] : page.items));
         setCursor(page.nextCursor);
         setNow(new Date());
-        setSteps((previous) => {
-          const next = new Map(previous);
-          for (const item of page.items) next.set(`${item.workflow.key}:${item.step.key}`, { label: item.step.label ?? item.step.key, workflow: item.workflow.key });
-          return next;
-        });
         if (!more) {
           setSelected([]);
           setActive(0);
@@ -105,11 +101,6 @@ export default function InboxPage() {
     useMemo(() => shown.flatMap((item) => (item.dueAt ? yearsBetween(now, new Date(item.dueAt)) : [])), [shown, now]),
   );
   const filtered = isFiltered(filters);
-
-  const stepOptions = [...steps.entries()]
-    .filter(([, step]) => !filters.workflow || step.workflow === filters.workflow)
-    .map(([key, step]) => ({ value: key.split(':')[1], label: step.label }))
-    .filter((option, index, all) => all.findIndex((o) => o.value === option.value) === index);
 
   const open = (item: InboxItem) => navigate(`/cases/${item.caseId}`);
 
@@ -176,15 +167,18 @@ export default function InboxPage() {
           onChange={(workflow) => setFilters((f) => ({ ...f, workflow, step: undefined }))}
           aria-label={t('inbox.filterWorkflow')}
         />
-        <Select
+        {/* A step belongs to a procedure: choosing one sets the workflow filter too. */}
+        <Select<string>
           allowClear
           placeholder={t('inbox.filterStep')}
-          style={{ width: 160 }}
-          value={filters.step}
-          options={stepOptions}
-          onChange={(step) => setFilters((f) => ({ ...f, step }))}
+          style={{ width: 200 }}
+          popupMatchSelectWidth={false}
+          value={stepValue(filters.workflow, filters.step)}
+          loading={taskSteps.loading}
+          options={stepOptions(taskSteps.data ?? [], filters.workflow, label)}
+          onChange={(value) => setFilters((f) => (value ? { ...f, ...parseStepValue(value) } : { ...f, step: undefined }))}
           aria-label={t('inbox.filterStep')}
-          notFoundContent={t('inbox.noStepsYet')}
+          notFoundContent={t('inbox.noSteps')}
         />
         <DatePicker.RangePicker
           value={filters.due}
