@@ -31,12 +31,12 @@ import { AuditService } from '../audit/audit.service.js';
 import { countersignOutcome } from '../engine/countersign.js';
 import { WITHDRAW_ACTION } from '../engine/withdraw.js';
 import { ResidentIdCipher } from '../org/resident-id-cipher.js';
+import { shownText, type FreeText } from '../org/resident-id-text.js';
 import { RulesService } from '../rules/rules.service.js';
 import { TaskException, TaskExceptionCode } from '../tasks/task.exception.js';
 import { caseAccess, type CaseAccess } from './case-access.js';
 import { caseNotFound, CaseException, CaseExceptionCode, fromEngine, readOnlyAccess, versionConflict } from './case.exception.js';
 import { canonicalJson, GENESIS_HASH, hashEvent, verifyChain, type StoredChainRow } from './history-chain.js';
-import { shownText, type FreeText } from '../org/resident-id-text.js';
 import { actionFields, presentResidentIds, sealFreeText, sealResidentIds, sealText } from './resident-id-sealing.js';
 import { gateAction, openTaskOfStep, type GatedTask, type PendingAction } from './task-gate.js';
 import {
