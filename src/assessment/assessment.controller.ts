@@ -26,8 +26,11 @@ export class AssessmentController {
 
   @Get(':year/assessment')
   @Roles('administrator', 'supervisor', 'auditor')
-  @ApiOperation({ summary: "The year's assessment: per county its result and interview, the runs, and the circular (通报) of slow units" })
-  result(@Param('year', ParseIntPipe) year: number) {
-    return this.assessment.result(year);
+  @ApiOperation({
+    summary: "The year's assessment: per county its result and interview, the runs, and the circular (通报) of slow units",
+    description: "Scoped to the caller's jurisdiction subtree: a city user sees every county, a county's user their own county's rows (results, exits, run outcomes); the circular is the city's document and shown whole.",
+  })
+  result(@CurrentUser() user: AuthUser, @Param('year', ParseIntPipe) year: number) {
+    return this.assessment.result(user, year);
   }
 }

@@ -7,6 +7,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CasesService } from '../cases/cases.service.js';
 import { Clock } from '../common/clock.js';
 import { assessmentJobId, InjectQueue, JobName, QueueName, type TypedQueue } from '../common/queues.js';
+import { subtreePrefix } from '../engine/jurisdiction-code.js';
 import { explainEligibility } from '../households/eligibility.js';
 import { HouseholdCasesService } from '../households/household-cases.service.js';
 import { HouseholdsService } from '../households/households.service.js';
@@ -17,7 +18,7 @@ import { RulesService } from '../rules/rules.service.js';
 import type { YearlyRules } from '../rules/yearly-rules.js';
 import { AssessmentException, AssessmentExceptionCode } from './assessment.exception.js';
 import type { AssessmentRunStatus } from './assessment.entity.js';
-import { countyVerdict, interviewReason, yearIsOver, yearToAssess } from './year-end.js';
+import { countiesFailedError, countyVerdict, interviewReason, runSeenFrom, yearIsOver, yearToAssess, type StoredRun } from './year-end.js';
 
 /** The procedure a missed target opens against the county (约谈). */
 export const INTERVIEW_WORKFLOW = 'accountability-interview';
@@ -166,23 +167,32 @@ export class AssessmentService {
     }
     const circular = await this.circularOf(year, this.clock.now());
     const failed = outcomes.filter((o) => o.outcome === 'failed');
-    return this.finish(runId, failed.length > 0 ? 'failed' : 'done', { counties: outcomes, circular }, failed.length > 0 ? `${failed.length} county(ies) failed: ${failed.map((f) => f.code).join(', ')}` : null);
+    return this.finish(runId, failed.length > 0 ? 'failed' : 'done', { counties: outcomes, circular }, countiesFailedError(failed.map((f) => f.code)));
   }
 
-  /** The year's result: per county, the latest run and the circular it issued. */
-  async result(year: number) {
+  /**
+   * The year's result as `user` may see it: the counties inside their subtree (a city user
+   * all, a county's user their own, a town's none) with their exits and, per run, their
+   * outcomes — scoped in the SQL like every list — and the circular (通报) of the latest run
+   * that issued one, whole: a city-wide document naming units, without personal data.
+   */
+  async result(user: AuthUser, year: number) {
     checkYear(year);
+    const scope = `${subtreePrefix(user.jurisdictionCode)}%`;
     const rows: (CountyRow & { name: string })[] = await this.dataSource.query(
-      `SELECT a.*, j.name FROM county_assessments a LEFT JOIN jurisdictions j ON j.code = a.county_code WHERE a.year = $1 ORDER BY a.county_code`,
-      [year],
+      `SELECT a.*, j.name FROM county_assessments a LEFT JOIN jurisdictions j ON j.code = a.county_code
+        WHERE a.year = $1 AND a.county_code LIKE $2 ORDER BY a.county_code`,
+      [year, scope],
     );
-    const runs = await this.dataSource.query(
+    const stored: (Record<string, unknown> & { error: string | null; result: { counties?: StoredRun['counties']; circular?: unknown } | null })[] = await this.dataSource.query(
       `SELECT id, year, trigger, status, created_at AS "createdAt", started_at AS "startedAt", finished_at AS "finishedAt", error, result
          FROM assessment_runs WHERE year = $1 ORDER BY created_at DESC, id LIMIT 20`,
       [year],
     );
-    const [{ exits }] = await this.dataSource.query(`SELECT count(*)::int AS exits FROM assessment_exits WHERE year = $1`, [year]);
-    const issued = runs.find((r: { result: { circular?: unknown } | null }) => r.result?.circular);
+    const [{ exits }] = await this.dataSource.query(`SELECT count(*)::int AS exits FROM assessment_exits WHERE year = $1 AND county_code LIKE $2`, [year, scope]);
+    const issued = stored.find((r) => r.result?.circular);
+    // The run's per-county outcomes and the error naming failed counties, cut to the caller's subtree.
+    const runs = stored.map(({ result, ...run }) => runSeenFrom({ ...run, counties: result?.counties ?? null }, user.jurisdictionCode));
     return {
       year,
       counties: rows.map((r) => ({
@@ -201,9 +211,9 @@ export class AssessmentService {
         assessedAt: r.assessed_at,
       })),
       exitCasesOpened: exits as number,
-      latestRun: runs[0] ? { ...runs[0], result: undefined, counties: runs[0].result?.counties ?? null } : null,
-      runs: runs.map((r: Record<string, unknown>) => ({ ...r, result: undefined })),
-      circular: issued?.result.circular ?? null,
+      latestRun: runs[0] ?? null,
+      runs: runs.map(({ counties: _counties, ...run }) => run),
+      circular: issued?.result?.circular ?? null,
     };
   }
 

@@ -31,12 +31,13 @@ import { AuditService } from '../audit/audit.service.js';
 import { countersignOutcome } from '../engine/countersign.js';
 import { WITHDRAW_ACTION } from '../engine/withdraw.js';
 import { ResidentIdCipher } from '../org/resident-id-cipher.js';
+import { shownText, type FreeText } from '../org/resident-id-text.js';
 import { RulesService } from '../rules/rules.service.js';
 import { TaskException, TaskExceptionCode } from '../tasks/task.exception.js';
 import { caseAccess, type CaseAccess } from './case-access.js';
 import { caseNotFound, CaseException, CaseExceptionCode, fromEngine, readOnlyAccess, versionConflict } from './case.exception.js';
 import { canonicalJson, GENESIS_HASH, hashEvent, verifyChain, type StoredChainRow } from './history-chain.js';
-import { actionFields, presentResidentIds, sealResidentIds } from './resident-id-sealing.js';
+import { actionFields, presentResidentIds, sealFreeText, sealResidentIds, sealText } from './resident-id-sealing.js';
 import { gateAction, openTaskOfStep, type GatedTask, type PendingAction } from './task-gate.js';
 import {
   ACT_WRITE_SQL,
@@ -59,7 +60,8 @@ export interface CaseActionCommand {
   action: string;
   step?: string;
   data?: Record<string, unknown>;
-  comment?: string;
+  /** The 办理意见: a string from a request; sealed (resident IDs) before it is stored. */
+  comment?: FreeText;
   expectedVersion: number;
 }
 
@@ -243,6 +245,8 @@ export class CasesService {
    */
   async startAsSystem(manager: EntityManager, workflow: string, data: Record<string, unknown>, jurisdiction: string, now: Date): Promise<string> {
     const published = await this.definitions.latest(workflow, manager);
+    // System starts copy text people typed elsewhere (a disaster's description, a household file): sealed too.
+    data = sealResidentIds(published.compiled.definition.start.fields, data, this.residentIds);
     const issues = validateFormInput(published.compiled.definition.start.fields, data);
     if (issues.length > 0) {
       throw new EngineException(EngineExceptionCode.INVALID_INPUT, `System start of ${workflow}: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, { issues });
@@ -284,9 +288,11 @@ export class CasesService {
         new EngineException(EngineExceptionCode.CALL_INPUT_INVALID, `Step '${effect.step}' cannot start '${effect.workflow}': ${message}`, { step: effect.step, workflow: effect.workflow, ...details });
       if (depth > MAX_START_NESTING) throw refuse(`call steps entered at once nest more than ${MAX_START_NESTING} cases deep (a cycle of calls?)`);
       const published = await this.definitions.latest(effect.workflow, manager);
-      const issues = validateFormInput(published.compiled.definition.start.fields, effect.input);
+      // The calling case's values arrive sealed already; text of a case older than sealing gets sealed here.
+      const input = sealResidentIds(published.compiled.definition.start.fields, effect.input, this.residentIds);
+      const issues = validateFormInput(published.compiled.definition.start.fields, input);
       if (issues.length > 0) throw refuse(`its start form is not filled: ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`, { issues });
-      children.push({ effect, start: await this.prepareStart(manager, published, effect.input, jurisdiction, SYSTEM_ACTOR, now, depth) });
+      children.push({ effect, start: await this.prepareStart(manager, published, input, jurisdiction, SYSTEM_ACTOR, now, depth) });
     }
     return children;
   }
@@ -300,7 +306,8 @@ export class CasesService {
     const { published, data, jurisdiction, actor, now, result } = prepared;
     const { definition } = published.compiled;
     const id = randomUUID();
-    const title = definition.titleField ? String(data[definition.titleField] ?? '') || null : null;
+    // The title is a column every list and notice reads: the shown text, never a sealed value.
+    const title = definition.titleField ? String(shownText(data[definition.titleField]) ?? '') || null : null;
     const row: CaseRow = {
       id,
       definition_id: published.id,
@@ -471,7 +478,8 @@ export class CasesService {
       const actor = toActor(user);
       let written: OpenTaskRow[];
       try {
-        const result = withdraw(published.compiled, row.snapshot, { from: target.from, to: target.to, actor, now, comment: command.reason });
+        const comment = command.reason === undefined ? undefined : this.sealText(command.reason);
+        const result = withdraw(published.compiled, row.snapshot, { from: target.from, to: target.to, actor, now, comment });
         written = (await this.commitTransition(manager, row, actor, WITHDRAW_ACTION, result, command.expectedVersion, now)).openTasks;
       } catch (error) {
         if (error instanceof EngineException) throw fromEngine(error);
@@ -496,7 +504,7 @@ export class CasesService {
     const now = this.clock.now();
     const actor = toActor(user);
     // Sealed here already: a held action and a vote store their input before perform() runs.
-    command = { ...command, data: sealResidentIds(actionFields(published.compiled, row.snapshot, command), command.data ?? {}, this.residentIds) };
+    command = { ...command, ...this.sealCommand(published, row, command) };
     const stepKey = offeringStep(published.compiled, row.snapshot, command);
     if (stepKey === undefined) return (await this.perform(manager, row, published, actor, command, now)).openTasks; // the engine says why not
     const step = published.compiled.steps.get(stepKey)!.definition;
@@ -546,7 +554,8 @@ export class CasesService {
     const actor = toActor(user);
     const request = { action: command.action, step: task.step, input: command.data ?? {}, actor, now, comment: command.comment, params: await this.rules.guardParams(manager, published.compiled, row, command) };
     applyAction(published.compiled, row.snapshot, request);
-    const vote = [task.id, user.id, command.action, command.comment ?? null, now];
+    // task_signers.comment is read as it is: the shown text (the sealed one is in the history).
+    const vote = [task.id, user.id, command.action, command.comment === undefined ? null : shownText(command.comment), now];
     let ballots: { user_id: string; status: string; decision: string | null }[] = task.signers.filter((s) => s.kind === 'countersign');
     if (ballots.length === 0) {
       // The first vote: every eligible user becomes a voter, this one having voted.
@@ -759,17 +768,38 @@ export class CasesService {
     taskGateStep?: string,
   ): Promise<TransitionResult & { openTasks: OpenTaskRow[] }> {
     const expected = command.expectedVersion ?? row.version;
+    const sealed = this.sealCommand(published, row, command); // plain IDs sealed (a no-op for what act() sealed)
     const result = applyAction(published.compiled, row.snapshot, {
       action: command.action,
       step: command.step,
-      input: sealResidentIds(actionFields(published.compiled, row.snapshot, command), command.data ?? {}, this.residentIds), // plain IDs sealed
+      input: sealed.data,
       actor,
       now,
-      comment: command.comment,
+      comment: sealed.comment,
       // The year's rules override the definition's params of the same name (src/rules).
       params: await this.rules.guardParams(manager, published.compiled, row, command),
     });
     return this.commitTransition(manager, row, actor, command.action, result, expected, now, taskGateStep);
+  }
+
+  /**
+   * An action's input and comment with the resident IDs in them sealed: the fields of the
+   * action the command names (residentId fields, IDs in string and text fields) and the
+   * comment. Values sealed by this server stay as they are.
+   */
+  private sealCommand(
+    published: PublishedDefinition,
+    row: CaseRow,
+    command: Pick<CaseActionCommand, 'action' | 'step' | 'data' | 'comment'>,
+  ): { data: Record<string, unknown>; comment?: FreeText } {
+    const data = sealResidentIds(actionFields(published.compiled, row.snapshot, command), command.data ?? {}, this.residentIds);
+    if (command.comment === undefined) return { data };
+    return { data, comment: sealFreeText(command.comment, this.residentIds) as FreeText };
+  }
+
+  /** Free text (a comment, a reason) with every valid resident ID in it sealed; the string itself when it holds none. */
+  sealText(text: string): FreeText {
+    return sealText(text, this.residentIds);
   }
 
   /**

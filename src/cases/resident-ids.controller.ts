@@ -17,7 +17,8 @@ export class ResidentIdsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Reveal a resident ID number of a case in full (permission reveal-resident-id; audited)',
-    description: 'Everywhere else the number is shown masked. 403 PERMISSION_REQUIRED without the permission (audited as access.denied); 404 when the case is not yours to read or holds no ID at the path.',
+    description:
+      "Everywhere else the number is shown masked. `path` into the case data, or with `seq` into that history row's payload; in free text `<field>/<n>` is the n-th ID typed into it. 403 PERMISSION_REQUIRED without the permission (audited as access.denied); 404 when the case is not yours to read or holds no ID at the path.",
   })
   @ApiResponse({ status: 200, description: '{ path, residentId }' })
   reveal(
@@ -26,6 +27,6 @@ export class ResidentIdsController {
     @Body() body: RevealResidentIdDto,
     @Req() request: { ip?: string; socket?: { remoteAddress?: string } },
   ) {
-    return this.residentIds.reveal(user, id, body.path, request.ip ?? request.socket?.remoteAddress ?? null);
+    return this.residentIds.reveal(user, id, body.path, request.ip ?? request.socket?.remoteAddress ?? null, body.seq);
   }
 }

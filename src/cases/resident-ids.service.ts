@@ -6,6 +6,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { AppException } from '../common/app-error.js';
 import { ResidentIdCipher, ResidentIdCipherError } from '../org/resident-id-cipher.js';
 import { isSealedResidentId } from '../org/resident-id.js';
+import { isSealedText, sealedIdsOf } from '../org/resident-id-text.js';
 import { CasesService } from './cases.service.js';
 
 /** The permission that lets a user see a resident ID number in full. */
@@ -42,12 +43,20 @@ export class ResidentIdsService {
     private readonly cipher: ResidentIdCipher,
   ) {}
 
-  async reveal(user: AuthUser, caseId: string, path: string, address: string | null): Promise<RevealedResidentId> {
+  /**
+   * `path` leads into the case's data, or — with `seq` — into the payload of that row of its
+   * history (a comment's `text/0`, an action's `input/reason/0` or `comment/0`, an
+   * objection's `text/0`): IDs typed into free text live only there once the data moved on.
+   */
+  async reveal(user: AuthUser, caseId: string, path: string, address: string | null, seq?: number): Promise<RevealedResidentId> {
     return this.revealSealed(user, { targetType: 'case', targetId: caseId, path, address }, async () => {
       // The same check as GET /api/cases/:id: a case outside the caller's jurisdiction is 404.
       const view = await this.cases.get(user, caseId);
-      const [row] = await this.dataSource.query(`SELECT snapshot->'context'->'data' AS data FROM cases WHERE id = $1`, [caseId]);
-      return { sealed: valueAt(row?.data, path), jurisdictionCode: view.jurisdictionCode, details: { caseId, path } };
+      const [row] =
+        seq === undefined
+          ? await this.dataSource.query(`SELECT snapshot->'context'->'data' AS data FROM cases WHERE id = $1`, [caseId])
+          : await this.dataSource.query(`SELECT payload AS data FROM case_history WHERE case_id = $1 AND seq = $2`, [caseId, seq]);
+      return { sealed: valueAt(row?.data, path), jurisdictionCode: view.jurisdictionCode, details: { caseId, ...(seq === undefined ? {} : { seq }), path } };
     });
   }
 
@@ -111,10 +120,15 @@ export class ResidentIdsService {
   }
 }
 
-/** The value at `a/b/0/c` in case data: object keys (own only) and array indexes; undefined when absent. */
+/**
+ * The value at `a/b/0/c` in case data: object keys (own only) and array indexes; undefined
+ * when absent. In a text with sealed IDs (src/org/resident-id-text.ts) a number is the
+ * n-th ID of the text: `reason/0` is the first ID typed into `reason`.
+ */
 export function valueAt(data: unknown, path: string): unknown {
   let value = data;
   for (const segment of path.replace(/^\//, '').split('/')) {
+    if (isSealedText(value)) value = sealedIdsOf(value);
     if (Array.isArray(value)) {
       value = /^\d+$/.test(segment) ? value[Number(segment)] : undefined;
     } else if (value !== null && typeof value === 'object' && Object.hasOwn(value, segment)) {

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import type { StepDefinition } from '../engine/workflow-definition.js';
+import type { FreeText } from '../org/resident-id-text.js';
 import type { TaskSignerKind, TaskSignerStatus } from '../tasks/task-signer.entity.js';
 import { TaskException, TaskExceptionCode } from '../tasks/task.exception.js';
 
@@ -24,8 +25,9 @@ export interface GatedTask {
 export interface PendingAction {
   action: string;
   step: string;
+  /** Sealed like the action's own (src/cases/resident-id-sealing.ts). */
   data: Record<string, unknown>;
-  comment?: string;
+  comment?: FreeText;
   actorId: string;
 }
 

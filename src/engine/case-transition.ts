@@ -7,6 +7,7 @@ import { evaluateGuard } from './guard-expression.js';
 import { jurisdictionAt } from './jurisdiction-code.js';
 import { actionForm } from './return-to.js';
 import { WITHDRAW_ACTION, withdrawEventType, withdrawTargetsOf, type WithdrawTarget } from './withdraw.js';
+import type { FreeText } from '../org/resident-id-text.js';
 import type { ActionDefinition, FieldDefinition, StepDefinition } from './workflow-definition.js';
 import {
   eventType,
@@ -41,7 +42,8 @@ export interface ActionRequest {
   input?: Record<string, unknown>;
   actor: Actor;
   now: Date;
-  comment?: string;
+  /** The 办理意见; the shell seals resident IDs in it (src/cases/resident-id-sealing.ts). */
+  comment?: FreeText;
   params?: Record<string, unknown>;
 }
 
@@ -150,7 +152,7 @@ export interface WithdrawRequest {
   to: string;
   actor: Actor;
   now: Date;
-  comment?: string;
+  comment?: FreeText;
 }
 
 /**

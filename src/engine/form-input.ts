@@ -1,4 +1,5 @@
 import { isSealedResidentId, isValidResidentId } from '../org/resident-id.js';
+import { shownText } from '../org/resident-id-text.js';
 import type { FieldDefinition } from './workflow-definition.js';
 
 export interface InputIssue {
@@ -59,9 +60,12 @@ function checkValue(field: FieldDefinition, value: unknown, path: string, today:
   switch (field.type) {
     case 'string':
     case 'text': {
-      if (typeof value !== 'string') return 'must be a string';
+      // A text whose resident IDs the shell sealed is checked as it reads: its masked text,
+      // as long as the text typed.
+      const text = shownText(value);
+      if (typeof text !== 'string') return 'must be a string';
       const max = field.maxLength ?? DEFAULT_MAX_LENGTH[field.type];
-      return value.length > max ? `must be at most ${max} characters` : undefined;
+      return text.length > max ? `must be at most ${max} characters` : undefined;
     }
     case 'integer':
     case 'number': {

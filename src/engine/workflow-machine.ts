@@ -1,4 +1,5 @@
 import { setup, type AnyStateMachine } from 'xstate';
+import type { FreeText } from '../org/resident-id-text.js';
 import { CHILD_DONE, CHILD_DONE_ACTION, callInput, childDoneEventType, childScope, type ChildOutcome } from './call-step.js';
 import { evaluateGuard } from './guard-expression.js';
 import { jurisdictionAt } from './jurisdiction-code.js';
@@ -66,7 +67,8 @@ export interface ActEvent {
   actor: Actor;
   now: string;
   params?: Record<string, unknown>;
-  comment?: string;
+  /** A plain string, or the text with its resident IDs sealed (src/org/resident-id-text.ts). */
+  comment?: FreeText;
 }
 
 export interface CaseInput {

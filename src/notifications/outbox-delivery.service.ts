@@ -5,6 +5,7 @@ import { WorkflowLabels } from '../alerts/workflow-labels.js';
 import { Clock } from '../common/clock.js';
 import { jurisdictionAt } from '../engine/jurisdiction-code.js';
 import type { Level, Role } from '../engine/workflow-definition.js';
+import { shownText } from '../org/resident-id-text.js';
 import { MailService } from './mail.service.js';
 import { NotificationsService } from './notifications.service.js';
 import { caseFinishedText, caseReturnedText } from './templates.js';
@@ -168,9 +169,10 @@ export class OutboxDeliveryService {
     }
 
     // The return action itself (same case, step and instant as this row): its reason goes in
-    // the message, and its actor is left out — they know, they just did it.
+    // the message, and its actor is left out — they know, they just did it. Reason and comment
+    // as jsonb: a text with sealed resident IDs is shown masked (the message is also mailed).
     const [action] = await manager.query(
-      `SELECT actor_id, payload->'input'->>'reason' AS reason, payload->>'comment' AS comment
+      `SELECT actor_id, payload->'input'->'reason' AS reason, payload->'comment' AS comment
          FROM case_history
         WHERE case_id = $1 AND event_type = 'action' AND payload->>'step' = $2 AND at = $3
         ORDER BY seq DESC LIMIT 1`,
@@ -187,7 +189,7 @@ export class OutboxDeliveryService {
       workflowLabel: labels.workflow,
       fromStep: labels.step(fromStep) ?? fromStep,
       toSteps: [...new Set(tasks.map((t) => labels.step(t.step) ?? t.step))],
-      reason: action?.reason ?? action?.comment ?? null,
+      reason: plainText(action?.reason) ?? plainText(action?.comment),
     });
     await this.notifications.notify(manager, {
       recipients: [...recipients],
@@ -232,6 +234,12 @@ export class OutboxDeliveryService {
     this.logger.warn(`Outbox ${outboxId} skipped: ${why}`);
     return 'skipped';
   }
+}
+
+/** A stored free-text value as a message shows it: masked, or null when it is not text. */
+function plainText(value: unknown): string | null {
+  const shown = shownText(value);
+  return typeof shown === 'string' ? shown : null;
 }
 
 function isUuid(value: string): boolean {

@@ -1,6 +1,7 @@
 import { BEIJING_OFFSET_MINUTES } from '../deadlines/deadline-duration.js';
 import type { ActionDefinition, FieldDefinition, WorkflowDefinition } from '../engine/workflow-definition.js';
 import type { CompiledWorkflow } from '../engine/workflow-machine.js';
+import { clipFreeText, type FreeText } from '../org/resident-id-text.js';
 
 /**
  * The public board's pure core: which steps are public notices (公示公告), what a notice
@@ -46,21 +47,18 @@ export function proposalOf(definition: Pick<WorkflowDefinition, 'key' | 'label'>
  * The input of the notice step's `object` action from a citizen's objection: the text goes
  * to the action's first text field (required ones first), the name — when given and when
  * the action has a field for it — to its first string field, cut to that field's length.
+ * Either may hold sealed resident IDs (src/org/resident-id-text.ts): an ID cut by the end
+ * keeps only the part of its mask that fits.
  */
-export function objectionInput(action: ActionDefinition, objection: { text: string; name?: string }): Record<string, unknown> {
+export function objectionInput(action: ActionDefinition, objection: { text: FreeText; name?: FreeText }): Record<string, unknown> {
   const fields = Object.entries(action.fields ?? {});
   const byRequired = (a: [string, FieldDefinition], b: [string, FieldDefinition]) => Number(b[1].required === true) - Number(a[1].required === true);
   const textField = fields.filter(([, f]) => f.type === 'text').sort(byRequired)[0];
   const nameField = fields.filter(([, f]) => f.type === 'string').sort(byRequired)[0];
   const input: Record<string, unknown> = {};
-  if (textField) input[textField[0]] = clip(objection.text, textField[1].maxLength);
-  if (nameField && objection.name) input[nameField[0]] = clip(objection.name, nameField[1].maxLength);
+  if (textField) input[textField[0]] = clipFreeText(objection.text, textField[1].maxLength);
+  if (nameField && objection.name) input[nameField[0]] = clipFreeText(objection.name, nameField[1].maxLength);
   return input;
-}
-
-function clip(text: string, max: number | undefined): string {
-  const chars = Array.from(text);
-  return max === undefined || chars.length <= max ? text : chars.slice(0, max).join('');
 }
 
 /** `2026-03-02`: the calendar date in Beijing of an instant. */

@@ -3,12 +3,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { CasesService, SYSTEM_ACTOR, type CaseRow } from '../cases/cases.service.js';
+import { sealText } from '../cases/resident-id-sealing.js';
 import { Clock } from '../common/clock.js';
 import { DefinitionsService, type PublishedDefinition } from '../definitions/definitions.service.js';
 import { activeSteps } from '../engine/case-transition.js';
 import { EngineException } from '../engine/engine.exception.js';
 import { jurisdictionAt } from '../engine/jurisdiction-code.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
+import { ResidentIdCipher } from '../org/resident-id-cipher.js';
+import { residentIdsInText, shownText, type FreeText } from '../org/resident-id-text.js';
 import { noticeSteps, objectionInput } from './notice-board.js';
 import type { NoticeRef } from './public-ids.js';
 import type { ObjectionOutcome } from './public-objection.entity.js';
@@ -67,6 +70,7 @@ export class PublicObjectionsService {
     private readonly cases: CasesService,
     private readonly definitions: DefinitionsService,
     private readonly notifications: NotificationsService,
+    private readonly cipher: ResidentIdCipher,
     private readonly clock: Clock,
   ) {}
 
@@ -85,7 +89,11 @@ export class PublicObjectionsService {
     const text = input.text.trim();
     const name = input.name?.trim() || null;
     const contact = input.contact?.trim() || null;
-    const textHash = createHash('sha256').update(text.replace(/\s+/g, ' ')).digest('hex');
+    // A resident ID a citizen typed (their own, the household's) is sealed like any in a case:
+    // the case's history keeps the sealed text, public_objections and notifications the masked one.
+    const sealed = { text: sealText(text, this.cipher), name: this.sealOptional(name), contact: this.sealOptional(contact) };
+    const shown = { text: shownText(sealed.text), name: sealed.name && shownText(sealed.name), contact: sealed.contact && shownText(sealed.contact) };
+    const textHash = this.textHash(text, shown.text);
 
     return this.dataSource.transaction(async (manager) => {
       const row = await this.cases.lockForSystem(manager, ref.caseId);
@@ -99,22 +107,22 @@ export class PublicObjectionsService {
                                         received_at, outcome, text_hash, form_nonce)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $11, $12)
          ON CONFLICT DO NOTHING RETURNING id, received_at`,
-        [noticeId, ref.caseId, ref.step, ref.entry, text, name, contact, client.address.slice(0, 64), client.userAgent?.slice(0, 500) ?? null, now, textHash, token.nonce],
+        [noticeId, ref.caseId, ref.step, ref.entry, shown.text, shown.name, shown.contact, client.address.slice(0, 64), client.userAgent?.slice(0, 500) ?? null, now, textHash, token.nonce],
       );
       if (inserted.length === 0) return this.earlier(manager, ref, client.address, textHash, token.nonce);
       const [{ id, received_at: receivedAt }] = inserted;
 
-      const outcome = await this.apply(manager, row, published, ref, notice.objectAction, { id, text, name }, now);
+      const outcome = await this.apply(manager, row, published, ref, notice.objectAction, { id, text: sealed.text, name: sealed.name }, now);
       await this.cases.appendEvent(
         manager,
         row,
         'objection',
         'public-objection',
         SYSTEM_ACTOR,
-        { objectionId: id, noticeStep: ref.step, noticeEntry: ref.entry, outcome, text, name, contact, receivedAt: now.toISOString() },
+        { objectionId: id, noticeStep: ref.step, noticeEntry: ref.entry, outcome, text: sealed.text, name: sealed.name, contact: sealed.contact, receivedAt: now.toISOString() },
         now,
       );
-      await this.notifyOfficers(manager, row, published, ref.step, { id, text, outcome }, now);
+      await this.notifyOfficers(manager, row, published, ref.step, { id, text: shown.text, outcome }, now);
       await manager.query(`UPDATE public_objections SET outcome = $2 WHERE id = $1`, [id, outcome]);
       return { reference: id, receivedAt: new Date(receivedAt), message: RECEIVED };
     });
@@ -131,7 +139,7 @@ export class PublicObjectionsService {
     published: PublishedDefinition,
     ref: NoticeRef,
     objectAction: string,
-    objection: { id: string; text: string; name: string | null },
+    objection: { id: string; text: FreeText; name: FreeText | null },
     now: Date,
   ): Promise<ObjectionOutcome> {
     const { compiled } = published;
@@ -159,6 +167,22 @@ export class PublicObjectionsService {
       }
     }
     return action.target !== undefined && active.includes(action.target) ? 'already-under-review' : 'notice-ended';
+  }
+
+  private sealOptional(value: string | null): FreeText | null {
+    return value === null ? null : sealText(value, this.cipher);
+  }
+
+  /**
+   * The duplicate check's hash: SHA-256 of the text, whitespace collapsed. A text holding
+   * resident IDs is hashed as shown (masked) with the IDs' keyed blind indexes: a plain hash
+   * of it would let anyone holding the row try the few million numbers its mask leaves open.
+   */
+  private textHash(text: string, shown: string): string {
+    const ids = residentIdsInText(text);
+    const hash = createHash('sha256').update(shown.replace(/\s+/g, ' '));
+    if (ids.length > 0) hash.update(`\n${ids.map((found) => this.cipher.blindIndex(found.id)).join(',')}`);
+    return hash.digest('hex');
   }
 
   /**

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CasesModule } from '../cases/cases.module.js';
 import { DefinitionsModule } from '../definitions/definitions.module.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
+import { residentIdCipherProvider } from '../org/resident-id-cipher.js';
 import { ObjectionRateLimitGuard } from './objection-rate-limit.guard.js';
 import { ObjectionRateLimiter } from './objection-rate-limiter.js';
 import { PublicNoticesController } from './public-notices.controller.js';
@@ -12,6 +13,6 @@ import { PublicObjectionsService } from './public-objections.service.js';
 @Module({
   imports: [CasesModule, DefinitionsModule, NotificationsModule],
   controllers: [PublicNoticesController],
-  providers: [PublicNoticesService, PublicObjectionsService, ObjectionRateLimiter, ObjectionRateLimitGuard],
+  providers: [PublicNoticesService, PublicObjectionsService, ObjectionRateLimiter, ObjectionRateLimitGuard, residentIdCipherProvider],
 })
 export class PublicModule {}

@@ -10,6 +10,7 @@ import { DefinitionsService, type PublishedDefinition } from '../definitions/def
 import { isWithin, jurisdictionAt } from '../engine/jurisdiction-code.js';
 import { LEVELS, type Role, type StepAssignmentOptions, type StepDefinition } from '../engine/workflow-definition.js';
 import type { Actor } from '../engine/workflow-machine.js';
+import { shownText } from '../org/resident-id-text.js';
 import { TaskException, TaskExceptionCode } from './task.exception.js';
 
 /** A task as its assignment routes answer. */
@@ -182,11 +183,13 @@ export class TaskAssignmentService {
       if (mine.kind === 'after' && pending === null) {
         throw new TaskException('Nothing to sign yet: the assignee has not acted', TaskExceptionCode.NOTHING_TO_SIGN, { taskId });
       }
+      // The signer row keeps the shown text (resident IDs masked); the history, the sealed one.
+      const sealed = comment === undefined ? undefined : this.cases.sealText(comment);
       await ctx.manager.query(
         `UPDATE task_signers SET status = 'signed', decision = $3, comment = $4, signed_at = $5 WHERE task_id = $1 AND user_id = $2`,
-        [ctx.task.id, user.id, decision, comment ?? null, ctx.now],
+        [ctx.task.id, user.id, decision, sealed === undefined ? null : shownText(sealed), ctx.now],
       );
-      await this.record(ctx, 'task.signed', { position: mine.kind, decision, ...(comment !== undefined ? { comment } : {}) });
+      await this.record(ctx, 'task.signed', { position: mine.kind, decision, ...(sealed !== undefined ? { comment: sealed } : {}) });
       if (mine.kind !== 'after' || pending === null) return;
       if (decision === 'disagree') {
         await ctx.manager.query(
@@ -321,7 +324,9 @@ export class TaskAssignmentService {
     await ctx.manager.query(`UPDATE tasks SET assignee_id = $2, owner_id = $3 WHERE id = $1`, [ctx.task.id, assigneeId, ownerId]);
   }
 
+  /** A history event of the task; a `reason` typed by the user has its resident IDs sealed, like every free text in a case. */
   private record(ctx: TaskContext, eventType: string, details: Record<string, unknown>): Promise<void> {
+    if (typeof details.reason === 'string') details = { ...details, reason: this.cases.sealText(details.reason) };
     const payload = { taskId: ctx.task.id, step: ctx.task.step, entry: ctx.task.step_entry, ...withoutUndefined(details) };
     return this.cases.appendEvent(ctx.manager, ctx.row, eventType, null, ctx.actor, payload, ctx.now);
   }

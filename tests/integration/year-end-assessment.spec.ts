@@ -3,6 +3,7 @@ import { AssessmentService } from '../../src/assessment/assessment.service.js';
 import { HouseholdCasesService } from '../../src/households/household-cases.service.js';
 import { assessmentJobId, QueueName, queueToken, type TypedQueue } from '../../src/common/queues.js';
 import { CaseDriver, PASSING_APPRAISAL, type CaseBody } from '../support/case-driver.js';
+import { regionUsers, seedDemoUsers } from '../../src/database/seed-demo.js';
 import { uniquePrefix } from '../support/processes.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
@@ -259,6 +260,66 @@ describe('the year-end assessment of 2017', () => {
       expect.objectContaining({ countyCode: '440783', name: '开平市', target: 6, plannedPeople: 6, exitedPeople: 5, shortfall: 1 }),
     ]);
     expect(result.circular.title).toBe('关于2017年度脱贫攻坚工作进展缓慢单位的通报');
+  });
+
+  it('is shown scoped to the caller’s jurisdiction: the city all counties, a county its own rows, another county nothing of it; the circular whole', async () => {
+    const seen = async (username: string) => {
+      const response = await (await as(username)).get('/api/plans/2017/assessment');
+      expect({ username, status: response.status }).toEqual({ username, status: 200 });
+      return response.body as {
+        counties: { countyCode: string }[];
+        exitCasesOpened: number;
+        latestRun: { status: string; error: string | null; counties: { code: string }[] | null };
+        runs: { error: string | null }[];
+        circular: { belowTarget: { countyCode: string }[] };
+      };
+    };
+    const codes = (rows: { countyCode?: string; code?: string }[] | null) => (rows ?? []).map((r) => r.countyCode ?? r.code);
+    const everyCounty = ['440703', '440704', '440705', '440781', '440783', '440784', '440785'];
+    // The counties' supervisors, administrators and auditors (ts-supervisor …, ep-supervisor, kp-auditor).
+    await seedDemoUsers(t.dataSource, regionUsers([]));
+
+    for (const username of ['jm-supervisor', 'auditor', 'admin']) {
+      const city = await seen(username);
+      expect(codes(city.counties)).toEqual(everyCounty);
+      expect(codes(city.latestRun.counties)).toEqual(everyCounty);
+      expect(city.exitCasesOpened).toBe(3);
+      expect(city.latestRun.error).toBe('1 county(ies) failed: 440785');
+    }
+    // 台山's supervisor, auditor and administrator: 台山's row, exits and run outcome only.
+    for (const username of ['ts-supervisor', 'ts-auditor', 'ts-admin']) {
+      const taishan = await seen(username);
+      expect(codes(taishan.counties)).toEqual(['440781']);
+      expect(codes(taishan.latestRun.counties)).toEqual(['440781']);
+      expect(taishan.exitCasesOpened).toBe(2);
+      // The run failed in 恩平, which is not 台山's to know; its status is the run's.
+      expect(taishan.latestRun).toMatchObject({ status: 'failed', error: null });
+      expect(taishan.runs.map((r) => r.error)).toEqual([null]);
+      // The circular is the city's document, the same for everyone.
+      expect(codes(taishan.circular.belowTarget)).toEqual(['440705', '440783']);
+    }
+    // 恩平 sees its own failure; 开平 its interview row and none of 台山's.
+    const enping = await seen('ep-supervisor');
+    expect(codes(enping.counties)).toEqual(['440785']);
+    expect(enping.latestRun.error).toBe('1 county(ies) failed: 440785');
+    const kaiping = await seen('kp-auditor');
+    expect(codes(kaiping.counties)).toEqual(['440783']);
+    expect(kaiping.exitCasesOpened).toBe(1);
+    expect(JSON.stringify(kaiping.counties) + JSON.stringify(kaiping.latestRun)).not.toContain('440781');
+
+    // A town's auditor: no county row (like the plan progress), the circular still.
+    await t.dataSource.query(`UPDATE users SET roles = '{auditor}', jurisdiction_code = '440781109' WHERE username = 'ts-officer2'`);
+    try {
+      const town = await seen('ts-officer2');
+      expect(town.counties).toEqual([]);
+      expect(town.latestRun.counties).toEqual([]);
+      expect(town.exitCasesOpened).toBe(0);
+      expect(codes(town.circular.belowTarget)).toEqual(['440705', '440783']);
+    } finally {
+      await t.dataSource.query(`UPDATE users SET roles = '{officer}', jurisdiction_code = '440781109' WHERE username = 'ts-officer2'`);
+    }
+    // Roles without the right to see it at all stay refused, whatever their county.
+    for (const username of ['ts-officer', 'ts-reviewer', 'kp-reviewer']) expect((await (await as(username)).get('/api/plans/2017/assessment')).status).toBe(403);
   });
 
   it('a re-run completes the county that failed and changes nothing else', async () => {

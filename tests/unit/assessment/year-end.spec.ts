@@ -1,4 +1,4 @@
-import { countyVerdict, interviewReason, yearIsOver, yearToAssess } from '../../../src/assessment/year-end.js';
+import { countiesFailedError, countyVerdict, interviewReason, runSeenFrom, yearIsOver, yearToAssess } from '../../../src/assessment/year-end.js';
 import { disasterProblems } from '../../../src/disasters/disaster-input.js';
 
 describe('the year a run assesses, in Beijing time', () => {
@@ -48,5 +48,33 @@ describe('a disaster as recorded', () => {
       'not a current town: 440781999',
       'outside your jurisdiction 440781: 440783108',
     ]);
+  });
+});
+
+describe('a run as a user sees it', () => {
+  const counties = [
+    { code: '440705', outcome: 'assessed' },
+    { code: '440781', outcome: 'assessed' },
+    { code: '440783', outcome: 'failed' },
+    { code: '440785', outcome: 'failed' },
+  ];
+  const run = { id: 'r1', status: 'failed', error: countiesFailedError(['440783', '440785']), counties };
+
+  it('shows a city user everything', () => {
+    expect(runSeenFrom(run, '440700')).toBe(run);
+  });
+
+  it('shows a county its own outcome, and an error naming only itself', () => {
+    expect(runSeenFrom(run, '440781')).toEqual({ id: 'r1', status: 'failed', error: null, counties: [{ code: '440781', outcome: 'assessed' }] });
+    expect(runSeenFrom(run, '440783')).toEqual({ id: 'r1', status: 'failed', error: '1 county(ies) failed: 440783', counties: [{ code: '440783', outcome: 'failed' }] });
+  });
+
+  it('shows a town no county outcome', () => {
+    expect(runSeenFrom(run, '440781109')).toMatchObject({ counties: [], error: null });
+  });
+
+  it('leaves an error of the whole run (no per-county result) to everyone', () => {
+    const early = { id: 'r2', status: 'failed', error: 'No rules are configured for 2017 or any year before', counties: null };
+    expect(runSeenFrom(early, '440781')).toBe(early);
   });
 });

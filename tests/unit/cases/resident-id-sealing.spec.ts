@@ -1,10 +1,11 @@
-import { actionFields, presentResidentIds, sealResidentIds } from '../../../src/cases/resident-id-sealing.js';
+import { actionFields, presentResidentIds, sealFreeText, sealResidentIds, sealText } from '../../../src/cases/resident-id-sealing.js';
 import { startCase } from '../../../src/engine/case-transition.js';
 import { validateFormInput } from '../../../src/engine/form-input.js';
 import type { FieldDefinition } from '../../../src/engine/workflow-definition.js';
 import { compileWorkflow } from '../../../src/engine/workflow-machine.js';
 import { ResidentIdCipher } from '../../../src/org/resident-id-cipher.js';
 import { isSealedResidentId, type SealedResidentId } from '../../../src/org/resident-id.js';
+import { isSealedText, maskedText, sealedIdsOf, type SealedText } from '../../../src/org/resident-id-text.js';
 
 const cipher = new ResidentIdCipher(Buffer.alloc(32, 7));
 const otherKey = new ResidentIdCipher(Buffer.alloc(32, 9));
@@ -72,7 +73,60 @@ describe('sealResidentIds', () => {
   });
 });
 
+describe('resident IDs in free text', () => {
+  const BAD_CHECKSUM = '440781198003122413';
+  const TEXT_FIELDS: Record<string, FieldDefinition> = {
+    reason: { type: 'text', label: '退回原因', maxLength: 60 },
+    unit: { type: 'string', label: '单位' },
+    count: { type: 'integer', label: '人数' },
+    members: { type: 'table', label: '成员', columns: { note: { type: 'string', label: '备注' } } },
+  };
+
+  it('seals each valid ID of a string or text field in its place, and leaves other numbers as typed', () => {
+    const input = { reason: `户主${HEAD}与${BAD_CHECKSUM}不符，电话13800138000`, unit: '农业局', count: 3, members: [{ note: `配偶${SPOUSE}` }, { note: '无' }] };
+    const sealed = sealResidentIds(TEXT_FIELDS, input, cipher);
+    expect(JSON.stringify(sealed)).not.toContain(HEAD);
+    expect(JSON.stringify(sealed)).not.toContain(SPOUSE);
+    expect(sealed.unit).toBe('农业局');
+    const reason = sealed.reason as SealedText;
+    expect(reason.sealedText).toEqual(['户主', { masked: '4407**********2412', token: expect.stringMatching(/^v1\./) }, `与${BAD_CHECKSUM}不符，电话13800138000`]);
+    expect(cipher.decrypt(sealedIdsOf(reason)[0].token)).toBe(HEAD);
+    expect(maskedText((sealed.members as { note: SealedText }[])[0].note)).toBe('配偶4407**********3127');
+    expect((sealed.members as { note: string }[])[1].note).toBe('无');
+    // The form checks the text as it reads, with the length the officer typed.
+    expect(validateFormInput(TEXT_FIELDS, sealed)).toEqual([]);
+    expect(validateFormInput(TEXT_FIELDS, sealResidentIds(TEXT_FIELDS, { reason: `${'长'.repeat(43)}${HEAD}` }, cipher))).toEqual([
+      { field: 'reason', message: 'must be at most 60 characters' },
+    ]);
+  });
+
+  it('keeps a text without an ID a plain string, the same object when nothing changed', () => {
+    const input = { reason: `校验位错误的号码${BAD_CHECKSUM}` };
+    expect(sealResidentIds(TEXT_FIELDS, input, cipher)).toBe(input);
+    expect(sealText('无身份证号', cipher)).toBe('无身份证号');
+  });
+
+  it('keeps a text sealed by this key, and reduces forged or foreign IDs in it to their masks', () => {
+    const own = sealText(`户主${HEAD}`, cipher) as SealedText;
+    expect(sealFreeText(own, cipher)).toBe(own);
+    const foreign = sealText(`户主${HEAD}`, otherKey) as SealedText;
+    expect(sealFreeText(foreign, cipher)).toBe('户主4407**********2412');
+    // A sealed text from outside whose plain parts hold an ID: those are sealed too.
+    const smuggled = { sealedText: [`配偶${SPOUSE} `, ...own.sealedText] };
+    const resealed = sealFreeText(smuggled, cipher) as SealedText;
+    expect(isSealedText(resealed)).toBe(true);
+    expect(maskedText(resealed)).toBe('配偶4407**********3127 户主4407**********2412');
+    expect(sealedIdsOf(resealed).map((s) => cipher.decrypt(s.token))).toEqual([SPOUSE, HEAD]);
+    expect(sealFreeText(42, cipher)).toBe(42);
+  });
+});
+
 describe('presentResidentIds', () => {
+  it('shows a sealed text as its masked text', () => {
+    const data = { reason: sealText(`户主${HEAD}。`, cipher), plain: 'x' };
+    expect(presentResidentIds(data)).toEqual({ reason: '户主4407**********2412。', plain: 'x' });
+  });
+
   it('shows every sealed value as its mask, however deep, and copies the rest', () => {
     const sealed = { masked: '4407**********2412', token: cipher.encrypt(HEAD) };
     const data = { householderId: sealed, members: [{ idNumber: sealed, age: 46 }], nested: { deeper: [[sealed]] }, n: 1, s: 'x', nothing: null };

@@ -66,6 +66,13 @@ describe('the object action input from a citizen objection', () => {
   it('cuts a name to the length the field allows, counting characters', () => {
     expect(objectionInput(action, { text: 't', name: '名'.repeat(60) }).objector).toBe('名'.repeat(50));
   });
+
+  it('passes a text with sealed resident IDs on sealed, cutting an ID at the end to part of its mask', () => {
+    const id = { masked: '4407**********2412', token: 'v1.AAAA' };
+    const text = { sealedText: ['户主身份证', id] };
+    expect(objectionInput(action, { text }).objection).toBe(text);
+    expect(objectionInput(action, { text: 't', name: { sealedText: ['名'.repeat(40), id] } }).objector).toBe(`${'名'.repeat(40)}4407******`);
+  });
 });
 
 describe('a notice as the public sees it', () => {
