@@ -435,7 +435,7 @@ describe('deprecation', () => {
     const start = await t.http.post('/api/cases').set('Authorization', `Bearer ${await driver.token('ts-officer')}`).send({ workflow: 'poverty-exit', data: HOUSEHOLD });
     expect(start.status).toBe(422);
     expect(start.body).toMatchObject({
-      message: "Workflow 'poverty-exit' takes no new cases: its newest version 2 is deprecated. Cases already running continue; an administrator publishes a new version to start cases again",
+      message: "Workflow 'poverty-exit' takes no new cases: its newest version 2 is deprecated. Cases already running continue; an administrator restores it or publishes a new version to start cases again",
       details: { code: 'WORKFLOW_DEPRECATED', workflow: 'poverty-exit', version: 2 },
     });
     const moved = await driver.act('ts-officer', running, 'submit', {
