@@ -199,11 +199,13 @@ export class MigrationRunsService {
 
   /** Records a case's outcome and counts it, once: an entry no longer pending keeps its outcome. */
   private async record(manager: EntityManager, runId: string, caseId: string, { outcome, reason }: CaseMigrationOutcome | { outcome: 'failed'; reason: string }): Promise<void> {
-    const updated: { case_id: string }[] = await manager.query(
-      `UPDATE migration_run_cases SET outcome = $3, reason = $4, handled_at = $5 WHERE run_id = $1 AND case_id = $2 AND outcome = 'pending' RETURNING case_id`,
+    const [{ updated }]: { updated: number }[] = await manager.query(
+      `WITH updated AS (UPDATE migration_run_cases SET outcome = $3, reason = $4, handled_at = $5
+                         WHERE run_id = $1 AND case_id = $2 AND outcome = 'pending' RETURNING 1)
+       SELECT count(*)::int AS updated FROM updated`,
       [runId, caseId, outcome, reason, this.clock.now()],
     );
-    if (updated.length === 0) return;
+    if (updated === 0) return;
     const column = COUNTER[outcome];
     await manager.query(`UPDATE migration_runs SET ${column} = ${column} + 1 WHERE id = $1`, [runId]);
   }
@@ -212,7 +214,7 @@ export class MigrationRunsService {
   private async finish(run: MigrationRunRow, requester: AuthUser): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const [done]: MigrationRunRow[] = await manager.query(
-        `UPDATE migration_runs SET status = 'done', finished_at = $2 WHERE id = $1 AND status = 'running' RETURNING *`,
+        `WITH done AS (UPDATE migration_runs SET status = 'done', finished_at = $2 WHERE id = $1 AND status = 'running' RETURNING *) SELECT * FROM done`,
         [run.id, this.clock.now()],
       );
       if (!done) return;

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 /** Every row of the tables a definition change or a case could touch, to prove a request touched none. */
 async function tables(): Promise<string> {
-  const names = ['cases', 'case_history', 'tasks', 'task_signers', 'deadlines', 'outbox', 'notifications', 'audit_log', 'workflow_definitions', 'workflow_drafts'];
+  const names = ['cases', 'case_history', 'tasks', 'task_signers', 'deadlines', 'outbox', 'notifications', 'audit_log', 'workflow_definitions', 'workflow_drafts', 'migration_runs'];
   const dump: Record<string, unknown> = {};
   for (const name of names) dump[name] = await t.dataSource.query(`SELECT * FROM ${name} ORDER BY 1`);
   return JSON.stringify(dump);
@@ -50,8 +50,12 @@ describe('only administrators reach the definition routes', () => {
     ['post', '/api/workflows/poverty-entry/draft/publish'],
     ['get', '/api/workflows/poverty-entry/versions/4'],
     ['post', '/api/workflows/poverty-entry/versions/4/deprecate'],
+    ['post', '/api/workflows/poverty-entry/versions/4/restore'],
     ['get', '/api/workflows/poverty-entry/export'],
     ['post', '/api/workflows/poverty-entry/migrations', { fromVersion: 4, toVersion: 5, dryRun: true }],
+    ['post', '/api/workflows/poverty-entry/migrations', { fromVersion: 4, toVersion: 5 }],
+    ['get', '/api/workflows/poverty-entry/migrations'],
+    ['get', '/api/workflows/poverty-entry/migrations/00000000-0000-4000-8000-000000000000'],
     ['post', '/api/workflows/poverty-entry/what-if', {}],
   ];
 
