@@ -485,4 +485,24 @@ describe('deprecation', () => {
     expect(last).toMatchObject({ event_type: 'deadline', action: 'case-open-refused', payload: { workflow: 'accountability-interview' } });
     expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM cases WHERE workflow_key = 'accountability-interview'`)).toEqual([{ n: 0 }]);
   });
+
+  it('is undone by restoring the version: new cases start on it again, audited; restoring a version in force is a 409 that changes nothing', async () => {
+    const officer = { Authorization: `Bearer ${await driver.token('ts-officer')}` };
+    const restored = await t.http.post('/api/workflows/poverty-exit/versions/2/restore').set(admin);
+    expect(restored.status).toBe(200);
+    expect(restored.body).toMatchObject({ key: 'poverty-exit', version: 2, status: 'published', running: 1 });
+    const started = await t.http.post('/api/cases').set(officer).send({ workflow: 'poverty-exit', data: HOUSEHOLD });
+    expect({ status: started.status, version: started.body.workflow?.version }).toEqual({ status: 201, version: 2 });
+    const list = await t.http.get('/api/workflows').set(officer);
+    expect(list.body.find((w: { key: string }) => w.key === 'poverty-exit')).toMatchObject({ acceptsNewCases: true, versions: [{ version: 2, status: 'published' }] });
+    expect(await auditRows('definition.restored')).toEqual([
+      { actor_username: 'admin', target_id: 'poverty-exit@2', details: { key: 'poverty-exit', version: 2, definitionId: restored.body.id, runningCases: 1 } },
+    ]);
+
+    const before = await tables();
+    const again = await t.http.post('/api/workflows/poverty-exit/versions/2/restore').set(admin);
+    expect({ status: again.status, code: again.body.details.code }).toEqual({ status: 409, code: 'NOT_DEPRECATED' });
+    expect((await t.http.post('/api/workflows/poverty-exit/versions/9/restore').set(admin)).status).toBe(404);
+    expect(await tables()).toBe(before);
+  });
 });
