@@ -20,6 +20,8 @@ export enum JobName {
   SendDailyDigest = 'send-daily-digest',
   /** Run one year-end assessment (an assessment_runs row; none: the scheduler's yearly run of the year just ended). */
   RunYearEndAssessment = 'run-year-end-assessment',
+  /** Move the cases of one migration run (a migration_runs row) to its target version. */
+  RunCaseMigration = 'run-case-migration',
 }
 
 /** The data each job carries: ids only, never copies of database state. */
@@ -30,6 +32,7 @@ export interface JobPayloads {
   [JobName.SendDailyDigest]: Record<string, never>;
   /** null: made by the yearly job scheduler, which assesses the year just ended. */
   [JobName.RunYearEndAssessment]: { runId: string | null };
+  [JobName.RunCaseMigration]: { runId: string };
 }
 
 /**
@@ -43,6 +46,8 @@ export interface JobResults {
   [JobName.SendDailyDigest]: 'sent';
   /** 'stale': the run was already finished (a duplicated job). */
   [JobName.RunYearEndAssessment]: 'done' | 'failed' | 'stale';
+  /** 'stale': the run had already finished (a duplicated job); 'failed': it could not go on (see its row). */
+  [JobName.RunCaseMigration]: 'done' | 'failed' | 'stale';
 }
 
 /** Which queue carries each job. */
@@ -52,11 +57,14 @@ export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   [JobName.SendDailyDigest]: QueueName.Outbox,
   // Rare and database-bound: it shares the outbox queue rather than having a worker of its own.
   [JobName.RunYearEndAssessment]: QueueName.Outbox,
+  // Rare too (one run per workflow key at a time) and database-bound: one of the outbox
+  // queue's concurrent slots, however long it takes; mail keeps the others.
+  [JobName.RunCaseMigration]: QueueName.Outbox,
 };
 
 /** Which jobs run on which queue. */
 export interface QueueJobs {
-  [QueueName.Outbox]: JobName.DeliverOutboxMessage | JobName.SendDailyDigest | JobName.RunYearEndAssessment;
+  [QueueName.Outbox]: JobName.DeliverOutboxMessage | JobName.SendDailyDigest | JobName.RunYearEndAssessment | JobName.RunCaseMigration;
   [QueueName.Deadlines]: JobName.FireDeadline;
 }
 
@@ -93,6 +101,11 @@ export const YEAR_END_ASSESSMENT_CRON = '0 2 2 1 *';
 /** Job id of one assessment run: adding it twice is a no-op in BullMQ. */
 export function assessmentJobId(runId: string): string {
   return `assessment-${runId}`;
+}
+
+/** Job id of one migration run: adding it again (a lost job re-queued) is a no-op while it exists. */
+export function migrationJobId(runId: string): string {
+  return `migration-${runId}`;
 }
 
 /** The Nest token of a queue, for tests and custom providers. */

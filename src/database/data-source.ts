@@ -9,6 +9,7 @@ import { IdempotencyKeyEntity } from '../cases/idempotency-key.entity.js';
 import { OutboxMessageEntity } from '../cases/outbox-message.entity.js';
 import { WorkflowDefinitionEntity } from '../definitions/workflow-definition.entity.js';
 import { WorkflowDraftEntity } from '../definitions/workflow-draft.entity.js';
+import { MigrationRunCaseEntity, MigrationRunEntity } from '../definitions/migration-run.entity.js';
 import { CountyPairingEntity } from '../org/county-pairing.entity.js';
 import { JurisdictionEntity } from '../org/jurisdiction.entity.js';
 import { UserEntity } from '../org/user.entity.js';
@@ -67,6 +68,8 @@ export const ENTITIES = [
   AssessmentExitEntity,
   DisasterEntity,
   DisasterReentryEntity,
+  MigrationRunEntity,
+  MigrationRunCaseEntity,
 ];
 
 /**

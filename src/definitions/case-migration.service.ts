@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -14,11 +13,10 @@ import { mappingProblems, planMigration, type MigrationPlan, type StepMapping, t
 import type { PersistedCaseSnapshot } from '../engine/case-transition.js';
 import { jurisdictionAt } from '../engine/jurisdiction-code.js';
 import type { MigratedPayload } from '../engine/history-replay.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
+import { taskReassignedText } from '../notifications/templates.js';
 import { DefinitionException, DefinitionExceptionCode } from './definition.exception.js';
 import { DefinitionsService, type PublishedDefinition } from './definitions.service.js';
-
-/** Cases handled per batch: each in its own transaction, the batch's rows read together. */
-export const MIGRATION_BATCH_SIZE = 50;
 
 export interface MigrationRequest {
   fromVersion: number;
@@ -59,16 +57,24 @@ export interface CaseMigrationResult {
   pausedClocks?: { from: { step: string; entry: number }; to?: { step: string; entry: number }; remaining?: number; dropped?: string }[];
 }
 
+/** What a dry run answers: per case what would happen, and the totals. */
 export interface MigrationReport {
   workflow: string;
   fromVersion: number;
   toVersion: number;
-  dryRun: boolean;
+  dryRun: true;
   mapping: StepMapping;
-  /** Names the run in every case's history event and audit row; absent for a dry run. */
-  runId?: string;
   totals: { cases: number; migrated: number; migratable: number; skipped: number };
   cases: CaseMigrationResult[];
+}
+
+/**
+ * What a run did with one case: `migrated`, `refused` (left as it was, with the reason) or
+ * `skipped` (already on the target version: nothing to do).
+ */
+export interface CaseMigrationOutcome {
+  outcome: 'migrated' | 'refused' | 'skipped';
+  reason: string | null;
 }
 
 interface DeadlineRow {
@@ -100,80 +106,63 @@ interface CasePlan {
   paused: { rows: DeadlineRow[]; to?: { step: string; entry: number }; remaining?: number; settings?: unknown }[];
 }
 
-interface Versions {
+/** A case that is not moved: why, and whether it already is where the run takes it. */
+interface NotPlanned {
+  skip: CaseMigrationResult;
+  onTarget?: true;
+}
+
+/** The two versions of a migration and its mapping, checked against each other. */
+export interface MigrationVersions {
   from: PublishedDefinition;
   to: PublishedDefinition;
   mapping: StepMapping;
 }
 
 /**
- * Moves running cases from one version of a workflow to a newer one (issue 5): the pure
- * plan (src/engine/case-migration.ts), the deadlines recomputed with the time already spent
- * (src/deadlines/deadline-plan.ts replanDeadlines), and the writes. A dry run computes the
- * same report and writes nothing. A run takes the cases in batches; each case is one
- * transaction under its row lock, re-checked there (still on the old version, still
- * running, nothing held on its tasks): the case row (version + 1), one `definition`/
- * `migrated` history event, its tasks, its timers — cancelled and recreated, never dropped
- * — and a `case.migrated` audit row. A case that cannot be moved is reported with the
- * reason and left as it was. The run itself is audited (`definition.migrated`) at the end.
+ * Moving one running case from one version of a workflow to a newer one (issue 5): the
+ * pure plan (src/engine/case-migration.ts), the deadlines recomputed with the time already
+ * spent (src/deadlines/deadline-plan.ts replanDeadlines), and the writes. A dry run
+ * computes the same report for every case and writes nothing. A real run is a job
+ * (MigrationRunsService): each case is one transaction under its row lock, re-checked
+ * there (still on the old version, still running, nothing held on its tasks): the case row
+ * (version + 1), one `definition`/`migrated` history event, its tasks, its timers —
+ * cancelled and recreated, never dropped — the notification of the people a reassigned
+ * task is newly offered to, and a `case.migrated` audit row. A case that cannot be moved
+ * is reported with the reason and left as it was.
  */
 @Injectable()
 export class CaseMigrationService {
-  private readonly logger = new Logger(CaseMigrationService.name);
-
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly definitions: DefinitionsService,
     private readonly cases: CasesService,
     private readonly calendars: CalendarService,
+    private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
 
-  async migrate(user: AuthUser, key: string, request: MigrationRequest): Promise<MigrationReport> {
+  /** What a migration would do to each case (the given ones, else every running case on `fromVersion`); writes nothing. */
+  async dryRun(key: string, request: MigrationRequest): Promise<MigrationReport> {
     const versions = await this.versions(key, request);
-    const dryRun = request.dryRun === true;
-    const runId = dryRun ? undefined : randomUUID();
     const ids = request.caseIds ? [...new Set(request.caseIds)] : await this.runningCaseIds(versions.from.id);
     const results: CaseMigrationResult[] = [];
-    for (let start = 0; start < ids.length; start += MIGRATION_BATCH_SIZE) {
-      for (const id of ids.slice(start, start + MIGRATION_BATCH_SIZE)) {
-        results.push(dryRun ? await this.dryRunCase(key, id, versions) : await this.migrateCase(user, key, id, versions, runId!));
-      }
-    }
+    for (const id of ids) results.push(await this.dryRunCase(key, id, versions));
     const count = (outcome: CaseMigrationResult['outcome']) => results.filter((r) => r.outcome === outcome).length;
-    const report: MigrationReport = {
+    return {
       workflow: key,
       fromVersion: versions.from.version,
       toVersion: versions.to.version,
-      dryRun,
+      dryRun: true,
       mapping: versions.mapping,
-      ...(runId ? { runId } : {}),
-      totals: { cases: results.length, migrated: count('migrated'), migratable: count('migratable'), skipped: count('skipped') },
+      totals: { cases: results.length, migrated: 0, migratable: count('migratable'), skipped: count('skipped') },
       cases: results,
     };
-    if (!dryRun) {
-      await this.audit.record({
-        kind: 'definition.migrated',
-        actor: user,
-        targetType: 'workflow',
-        targetId: `${key}@${versions.from.version}`,
-        details: {
-          runId,
-          key,
-          fromVersion: versions.from.version,
-          toVersion: versions.to.version,
-          mapping: versions.mapping,
-          totals: report.totals,
-          skipped: results.filter((r) => r.outcome === 'skipped').map((r) => ({ caseId: r.caseId, reason: r.reason })),
-        },
-      });
-    }
-    return report;
   }
 
   /** Both versions exist, the newer is the target and takes cases, and the mapping names real steps (else 404/422, nothing done). */
-  private async versions(key: string, request: MigrationRequest): Promise<Versions> {
+  async versions(key: string, request: Pick<MigrationRequest, 'fromVersion' | 'toVersion' | 'mapping'>): Promise<MigrationVersions> {
     const refuse = (message: string, details: Record<string, unknown> = {}) =>
       new DefinitionException(message, DefinitionExceptionCode.INVALID_MIGRATION, { workflow: key, ...details });
     if (request.toVersion <= request.fromVersion) throw refuse('Cases move to a newer version: toVersion must be greater than fromVersion');
@@ -195,7 +184,7 @@ export class CaseMigrationService {
     return rows.map((r) => r.id);
   }
 
-  private async dryRunCase(key: string, id: string, versions: Versions): Promise<CaseMigrationResult> {
+  private async dryRunCase(key: string, id: string, versions: MigrationVersions): Promise<CaseMigrationResult> {
     const manager = this.dataSource.manager;
     const [row]: CaseRow[] = await manager.query(
       `SELECT id, definition_id, snapshot, title, jurisdiction_code, version FROM cases WHERE id = $1`,
@@ -206,22 +195,16 @@ export class CaseMigrationService {
   }
 
   /**
-   * One case, one transaction, under its row lock; every check is made again there. A
-   * failure rolls back that case only: it is reported and the run goes on.
+   * Migrates one case inside the caller's transaction, taking its row lock first; every
+   * check is made again under it. The caller records the outcome in the same transaction,
+   * so the case moves and its outcome is recorded together or not at all.
    */
-  private async migrateCase(user: AuthUser, key: string, id: string, versions: Versions, runId: string): Promise<CaseMigrationResult> {
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const row = await this.cases.lockForSystem(manager, id);
-        const planned = await this.planCase(manager, key, id, row, versions);
-        if ('skip' in planned) return planned.skip;
-        await this.write(manager, row!, planned, versions, user, runId);
-        return { ...planned.result, outcome: 'migrated' as const };
-      });
-    } catch (error) {
-      this.logger.error(`Migration ${runId} of case ${id} failed`, error instanceof Error ? error.stack : String(error));
-      return { caseId: id, title: null, outcome: 'skipped', reason: `the migration failed and was rolled back: ${error instanceof Error ? error.message : String(error)}` };
-    }
+  async migrateCase(manager: EntityManager, user: AuthUser, key: string, id: string, versions: MigrationVersions, runId: string): Promise<CaseMigrationOutcome> {
+    const row = await this.cases.lockForSystem(manager, id);
+    const planned = await this.planCase(manager, key, id, row, versions);
+    if ('skip' in planned) return { outcome: planned.onTarget ? 'skipped' : 'refused', reason: planned.skip.reason ?? null };
+    await this.write(manager, row!, planned, versions, user, runId);
+    return { outcome: 'migrated', reason: null };
   }
 
   private async planCase(
@@ -229,10 +212,15 @@ export class CaseMigrationService {
     key: string,
     id: string,
     row: CaseRow | undefined,
-    versions: Versions,
-  ): Promise<CasePlan | { skip: CaseMigrationResult }> {
-    const skip = (reason: string) => ({ skip: { caseId: id, title: row?.title ?? null, outcome: 'skipped' as const, reason } });
+    versions: MigrationVersions,
+  ): Promise<CasePlan | NotPlanned> {
+    const skip = (reason: string, onTarget = false): NotPlanned => ({
+      skip: { caseId: id, title: row?.title ?? null, outcome: 'skipped' as const, reason },
+      ...(onTarget ? { onTarget: true as const } : {}),
+    });
     if (!row) return skip('no such case');
+    // A run resumed after its worker died, or a case named twice: it already moved.
+    if (row.definition_id === versions.to.id) return skip(`the case is already on version ${versions.to.version}`, true);
     if (row.definition_id !== versions.from.id) {
       const current = await this.definitions.byId(row.definition_id, manager);
       return skip(current.key !== key ? `the case is of workflow '${current.key}'` : `the case runs on version ${current.version}, not ${versions.from.version}`);
@@ -310,7 +298,7 @@ export class CaseMigrationService {
     );
   }
 
-  private async write(manager: EntityManager, row: CaseRow, planned: CasePlan, versions: Versions, user: AuthUser, runId: string): Promise<void> {
+  private async write(manager: EntityManager, row: CaseRow, planned: CasePlan, versions: MigrationVersions, user: AuthUser, runId: string): Promise<void> {
     const now = this.clock.now();
     const { plan } = planned;
     for (const { move, rows, replanned } of planned.visits) {
@@ -323,11 +311,12 @@ export class CaseMigrationService {
           await manager.query(`UPDATE tasks SET status = 'cancelled', outcome = 'migrated', closed_at = $2 WHERE id = $1`, [task.id, now]);
           await manager.query(`UPDATE task_signers SET status = 'cancelled' WHERE task_id = $1 AND status = 'pending'`, [task.id]);
         }
-        await manager.query(
+        const [opened]: { id: string }[] = await manager.query(
           `INSERT INTO tasks (case_id, step, step_entry, role, level, jurisdiction_code, status, opened_at, due_at)
-           VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8)`,
+           VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8) RETURNING id`,
           [row.id, move.to.step, move.to.entry, move.role, move.level, jurisdictionAt(row.jurisdiction_code, move.level!), now, dueAt],
         );
+        await this.notifyNewlyOffered(manager, row, move, opened.id, versions.to, now);
       } else if (task) {
         await manager.query(`UPDATE tasks SET step = $2, step_entry = $3, due_at = $4 WHERE id = $1`, [task.id, move.to.step, move.to.entry, dueAt]);
       }
@@ -401,5 +390,34 @@ export class CaseMigrationService {
       },
       manager,
     );
+  }
+
+  /**
+   * A reassigned task is new work for people who could not act on the old one: the users
+   * it is now offered to (the new role at the new node) who were not offered the old task
+   * are notified — in the app and by mail through the outbox — in the case's transaction,
+   * so they hear of it exactly when the move commits. The new task's id keys the
+   * notification: delivering the same cause twice writes nothing new.
+   */
+  private async notifyNewlyOffered(manager: EntityManager, row: CaseRow, move: StepMove, taskId: string, target: PublishedDefinition, now: Date): Promise<void> {
+    const node = jurisdictionAt(row.jurisdiction_code, move.level!);
+    if (!node) return;
+    const offered = await this.notifications.offeredTo(manager, move.role!, node);
+    const before = move.previous ? jurisdictionAt(row.jurisdiction_code, move.previous.level) : undefined;
+    const already = new Set(before ? await this.notifications.offeredTo(manager, move.previous!.role, before) : []);
+    const definition = target.compiled.definition;
+    await this.notifications.notify(manager, {
+      recipients: offered.filter((id) => !already.has(id)),
+      caseId: row.id,
+      kind: 'task-reassigned',
+      ...taskReassignedText({
+        title: row.title,
+        workflowLabel: definition.label,
+        step: target.compiled.steps.get(move.to.step)?.definition.label ?? move.to.step,
+        version: target.version,
+      }),
+      dedupKey: `task-offered-${taskId}`,
+      now,
+    });
   }
 }

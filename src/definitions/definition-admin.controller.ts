@@ -17,10 +17,11 @@ import {
   type ExecutionContext,
   type PipeTransform,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthenticatedRequest, AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/current-user.decorator.js';
 import { Roles } from '../auth/roles.decorator.js';
+import { uuid } from '../cases/cases.controller.js';
 import { WORKFLOW_KEY_PATTERN } from '../engine/definition-schema.js';
 import { JIANGMEN_CODE } from '../org/jurisdiction-loader.js';
 import { CaseMigrationService } from './case-migration.service.js';
@@ -28,6 +29,7 @@ import { contentType, exportSource, fileExtension } from './definition-formats.j
 import { DefinitionDraftsService } from './definition-drafts.service.js';
 import { DefinitionException, DefinitionExceptionCode } from './definition.exception.js';
 import { DefinitionsService } from './definitions.service.js';
+import { MigrationRunsService } from './migration-runs.service.js';
 import { ExportQueryDto, MigrationDto, SaveDraftDto, WhatIfDto } from './dto/definition-admin.dto.js';
 import { WhatIfService } from './what-if.service.js';
 
@@ -63,8 +65,9 @@ class CityAdministratorGuard implements CanActivate {
 
 /**
  * What administrators do with workflow definitions (issue 5): drafts (draft → validated →
- * published as the next version), deprecation, a version's text and its export, migrating
- * running cases to a newer version, and trying a draft on the recorded cases (what-if).
+ * published as the next version), deprecation and restoring, a version's text and its
+ * export, migrating running cases to a newer version (a job, with its progress), and trying
+ * a draft on the recorded cases (what-if).
  */
 @ApiTags('workflows')
 @ApiBearerAuth()
@@ -77,6 +80,7 @@ export class DefinitionAdminController {
     private readonly definitions: DefinitionsService,
     private readonly drafts: DefinitionDraftsService,
     private readonly migrations: CaseMigrationService,
+    private readonly runs: MigrationRunsService,
     private readonly whatIf: WhatIfService,
   ) {}
 
@@ -125,6 +129,14 @@ export class DefinitionAdminController {
     return this.definitions.deprecate(user, key, version);
   }
 
+  // "restore", the inverse of "deprecate": the version is published again, as it was.
+  @Post(':key/versions/:version/restore')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Undo a deprecation: the version is published again (new cases start on it when it is the newest; cases may migrate onto it); 409 NOT_DEPRECATED otherwise' })
+  restore(@CurrentUser() user: AuthUser, @Param('key', WorkflowKeyPipe) key: string, @Param('version', ParseIntPipe) version: number) {
+    return this.definitions.restore(user, key, version);
+  }
+
   @Get(':key/export')
   @ApiOperation({ summary: 'A version (default: the newest) as a file to review in git or open in a BPMN modeller: YAML (default), JSON or BPMN 2.0' })
   async export(
@@ -140,10 +152,38 @@ export class DefinitionAdminController {
   }
 
   @Post(':key/migrations')
-  @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Move running cases from one version to a newer one with a step mapping; dryRun reports per case and changes nothing' })
-  migrate(@CurrentUser() user: AuthUser, @Param('key', WorkflowKeyPipe) key: string, @Body() body: MigrationDto) {
-    return this.migrations.migrate(user, key, body);
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({
+    summary: 'Move running cases from one version to a newer one with a step mapping: queues a run (202) and answers it; dryRun answers at once (200) what would happen to each case and changes nothing',
+    description:
+      'The request is checked first (unknown versions 404, a mapping that does not fit 422: nothing queued). One run per workflow at a time: 409 MIGRATION_RUNNING while another is queued or running. Follow the run with GET …/migrations/:id.',
+  })
+  @ApiAcceptedResponse({ description: 'The run, queued: { id, status, counts, … }' })
+  @ApiOkResponse({ description: 'dryRun: the report per case' })
+  @ApiConflictResponse({ description: 'MIGRATION_RUNNING: another run of the workflow is queued or running (details.runId)' })
+  async migrate(
+    @CurrentUser() user: AuthUser,
+    @Param('key', WorkflowKeyPipe) key: string,
+    @Body() body: MigrationDto,
+    @Res({ passthrough: true }) response: { status(code: number): unknown },
+  ) {
+    // A dry run writes nothing and reads each case once: it is answered in the request.
+    if (body.dryRun !== true) return this.runs.start(user, key, body);
+    const report = await this.migrations.dryRun(key, body);
+    response.status(HttpStatus.OK);
+    return report;
+  }
+
+  @Get(':key/migrations')
+  @ApiOperation({ summary: "The workflow's migration runs, newest first (the latest 50), with their status and counts" })
+  migrationRuns(@Param('key', WorkflowKeyPipe) key: string) {
+    return this.runs.list(key);
+  }
+
+  @Get(':key/migrations/:id')
+  @ApiOperation({ summary: 'One migration run: status, counts (pending, migrated, refused, skipped, failed), times, and the cases not moved with the reasons' })
+  migrationRun(@Param('key', WorkflowKeyPipe) key: string, @Param('id', uuid) id: string) {
+    return this.runs.get(key, id);
   }
 
   @Post(':key/what-if')

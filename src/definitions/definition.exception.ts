@@ -17,6 +17,13 @@ export enum DefinitionExceptionCode {
   /** Definitions apply to every county: only administrators bound to the city change them. */
   CITY_ADMINISTRATOR_REQUIRED = 'CITY_ADMINISTRATOR_REQUIRED',
   INVALID_WORKFLOW_KEY = 'INVALID_WORKFLOW_KEY',
+  /** Restoring a version that is not deprecated. */
+  NOT_DEPRECATED = 'NOT_DEPRECATED',
+  /** Another migration of the workflow is queued or running: one at a time per key. */
+  MIGRATION_RUNNING = 'MIGRATION_RUNNING',
+  MIGRATION_NOT_FOUND = 'MIGRATION_NOT_FOUND',
+  /** Redis did not take the migration's job: the run is recorded as failed, nothing moved. */
+  QUEUE_UNAVAILABLE = 'QUEUE_UNAVAILABLE',
 }
 
 const STATUS: Record<DefinitionExceptionCode, HttpStatus> = {
@@ -31,6 +38,10 @@ const STATUS: Record<DefinitionExceptionCode, HttpStatus> = {
   [DefinitionExceptionCode.INVALID_MIGRATION]: HttpStatus.UNPROCESSABLE_ENTITY,
   [DefinitionExceptionCode.CITY_ADMINISTRATOR_REQUIRED]: HttpStatus.FORBIDDEN,
   [DefinitionExceptionCode.INVALID_WORKFLOW_KEY]: HttpStatus.BAD_REQUEST,
+  [DefinitionExceptionCode.NOT_DEPRECATED]: HttpStatus.CONFLICT,
+  [DefinitionExceptionCode.MIGRATION_RUNNING]: HttpStatus.CONFLICT,
+  [DefinitionExceptionCode.MIGRATION_NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [DefinitionExceptionCode.QUEUE_UNAVAILABLE]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 export class DefinitionException extends CodedException(STATUS) {}

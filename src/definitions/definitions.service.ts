@@ -62,7 +62,7 @@ export function definitionChecksum(definition: WorkflowDefinition): string {
  * Published workflow versions. Rows are immutable: a case keeps the definition id it
  * started with, so a new version changes nothing for the cases already under way.
  * Compiled machines are cached by id for the life of the process for that reason. The only
- * thing that changes on a version is its status: `published` → `deprecated`.
+ * thing that changes on a version is its status: `published` → `deprecated`, and back.
  */
 @Injectable()
 export class DefinitionsService implements OnModuleInit {
@@ -262,8 +262,8 @@ export class DefinitionsService implements OnModuleInit {
   /**
    * The version new cases start on: the newest one. When it is deprecated the workflow
    * takes no new cases (422 WORKFLOW_DEPRECATED) — an older published version is not
-   * silently used instead: deprecating the newest version retires the procedure until a new
-   * version is published.
+   * silently used instead: deprecating the newest version retires the procedure until it is
+   * restored or a new version is published.
    */
   async latest(key: string, manager?: EntityManager): Promise<PublishedDefinition> {
     // On every case start: a prepared statement. The definition JSON is read only when
@@ -280,7 +280,7 @@ export class DefinitionsService implements OnModuleInit {
     if (!latest) throw workflowNotFound(key);
     if (latest.status === 'deprecated') {
       throw new DefinitionException(
-        `Workflow '${key}' takes no new cases: its newest version ${latest.version} is deprecated. Cases already running continue; an administrator publishes a new version to start cases again`,
+        `Workflow '${key}' takes no new cases: its newest version ${latest.version} is deprecated. Cases already running continue; an administrator restores it or publishes a new version to start cases again`,
         DefinitionExceptionCode.WORKFLOW_DEPRECATED,
         { workflow: key, version: latest.version },
       );
@@ -316,24 +316,42 @@ export class DefinitionsService implements OnModuleInit {
    * Deprecates a version: no new case starts on it (when it is the newest, the workflow
    * takes no new cases at all); cases running on it continue to the end. Audited.
    */
-  async deprecate(user: AuthUser, key: string, version: number): Promise<StoredVersion> {
+  deprecate(user: AuthUser, key: string, version: number): Promise<StoredVersion> {
+    return this.changeStatus(user, key, version, 'deprecated');
+  }
+
+  /**
+   * Undoes a deprecation: the version is published again, so new cases start on it when it
+   * is the newest, and cases may be migrated onto it. 409 unless it is deprecated. Audited.
+   */
+  restore(user: AuthUser, key: string, version: number): Promise<StoredVersion> {
+    return this.changeStatus(user, key, version, 'published');
+  }
+
+  /** A version's status, the one thing about it that changes, with its audit row in the same transaction (the row locked). */
+  private async changeStatus(user: AuthUser, key: string, version: number, status: 'published' | 'deprecated'): Promise<StoredVersion> {
     await this.dataSource.transaction(async (manager) => {
       const [row]: { id: string; status: string }[] = await manager.query(
         `SELECT id, status FROM workflow_definitions WHERE key = $1 AND version = $2 FOR UPDATE`,
         [key, version],
       );
       if (!row) throw versionNotFound(key, version);
-      if (row.status === 'deprecated') {
-        throw new DefinitionException(`Workflow '${key}' version ${version} is already deprecated`, DefinitionExceptionCode.ALREADY_DEPRECATED, { workflow: key, version });
+      if (row.status === status) {
+        throw status === 'deprecated'
+          ? new DefinitionException(`Workflow '${key}' version ${version} is already deprecated`, DefinitionExceptionCode.ALREADY_DEPRECATED, { workflow: key, version })
+          : new DefinitionException(`Workflow '${key}' version ${version} is not deprecated: there is nothing to restore`, DefinitionExceptionCode.NOT_DEPRECATED, {
+              workflow: key,
+              version,
+            });
       }
-      await manager.query(`UPDATE workflow_definitions SET status = 'deprecated' WHERE id = $1`, [row.id]);
+      await manager.query(`UPDATE workflow_definitions SET status = $2 WHERE id = $1`, [row.id, status]);
       const [{ running }]: { running: string }[] = await manager.query(
         `SELECT count(*) AS running FROM cases WHERE definition_id = $1 AND snapshot->>'status' = 'active'`,
         [row.id],
       );
       await this.audit.record(
         {
-          kind: 'definition.deprecated',
+          kind: status === 'deprecated' ? 'definition.deprecated' : 'definition.restored',
           actor: user,
           targetType: 'workflow',
           targetId: `${key}@${version}`,

@@ -6,6 +6,8 @@ import { QueuesModule } from '../common/queues.module.js';
 import { DeadlineReconcilerService } from '../deadlines/deadline-reconciler.service.js';
 import { DeadlineSchedulerService } from '../deadlines/deadline-scheduler.service.js';
 import { DeadlineFiringModule } from '../deadlines/deadline-firing.module.js';
+import { DefinitionAdminModule } from '../definitions/definition-admin.module.js';
+import { RunCaseMigrationJob } from '../definitions/run-case-migration.job.js';
 import { FireDeadlineJob } from '../deadlines/fire-deadline.job.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { OutboxRelayService } from '../notifications/outbox-relay.service.js';
@@ -20,13 +22,14 @@ import { SendDailyDigestJob } from './send-daily-digest.job.js';
  * does not.
  */
 @Module({
-  imports: [DiscoveryModule, QueuesModule, DeadlineFiringModule, NotificationsModule, AssessmentModule],
+  imports: [DiscoveryModule, QueuesModule, DeadlineFiringModule, NotificationsModule, AssessmentModule, DefinitionAdminModule],
   providers: [
     JobWorkersService,
     FireDeadlineJob,
     DeliverOutboxMessageJob,
     SendDailyDigestJob,
     RunYearEndAssessmentJob,
+    RunCaseMigrationJob,
     DeadlineSchedulerService,
     DeadlineReconcilerService,
     OutboxRelayService,

@@ -115,6 +115,18 @@ export class NotificationsService {
   }
 
   /**
+   * The ids of the users a task of `role` at the node `jurisdictionCode` is offered to: the
+   * active holders of the role bound to that node (TaskAssignmentService's eligibility).
+   */
+  async offeredTo(manager: EntityManager, role: Role, jurisdictionCode: string): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      `SELECT id FROM users WHERE active AND $1 = ANY(roles) AND jurisdiction_code = $2 ORDER BY username`,
+      [role, jurisdictionCode],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /**
    * The caller's notifications, newest first. The cursor is the (created_at, id) of the
    * last row returned, so paging is stable while new notifications arrive at the top.
    */

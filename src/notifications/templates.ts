@@ -41,6 +41,15 @@ export function caseFinishedText(input: { title: string | null; workflowLabel: s
   };
 }
 
+/** A task a migration to a newer version handed to the recipients (its step's role or level changed). */
+export function taskReassignedText(input: { title: string | null; workflowLabel: string; step: string; version: number }): NotificationText {
+  const name = caseName(input.title, input.workflowLabel);
+  return {
+    title: `新待办：${name}`,
+    body: `「${name}」（${input.workflowLabel}）的「${input.step}」环节随流程升级到第 ${input.version} 版改由您办理，请在待办中处理。`,
+  };
+}
+
 /** How many overdue tasks a digest lists by name; the rest are counted, the API has them all. */
 export const DIGEST_MAX_ITEMS = 50;
 

@@ -1,11 +1,23 @@
+import { QueueName, queueToken, type TypedQueue } from '../../src/common/queues.js';
 import { DeadlineFiringService } from '../../src/deadlines/deadline-firing.service.js';
+import { OutboxRelayService } from '../../src/notifications/outbox-relay.service.js';
 import { CaseDriver, ELIGIBLE_PROPOSAL, HOUSEHOLD, steps, SUPPORT_PLAN, type CaseBody } from '../support/case-driver.js';
+import { eventually, FAST_DELIVERY_ENV, startInProcessWorker, uniquePrefix, type InProcessWorker } from '../support/processes.js';
 import { seedWorkflowSource } from '../support/seed-workflows.js';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
+
+/**
+ * Migrating running cases between versions, as an administrator does it: a dry run in the
+ * request, then the run queued as a job that the worker (here inside the test process, on
+ * the test's clock) carries out, followed through GET …/migrations/:id.
+ */
 
 let t: TestApp;
 let driver: CaseDriver;
 let admin: Record<string, string>;
+let worker: InProcessWorker;
+let smtp: TestSmtpServer;
 
 // Monday 2026-03-02 09:00 Beijing time; Thursday 10:00 the same week; Tuesday 10:00 the week after.
 const MONDAY = '2026-03-02T01:00:00.000Z';
@@ -35,7 +47,9 @@ let d: CaseBody;
 let e: CaseBody;
 
 beforeAll(async () => {
-  t = await createTestApp({ now: MONDAY });
+  smtp = await startSmtpServer();
+  const env = { BULLMQ_PREFIX: uniquePrefix('migration'), SMTP_URL: smtp.url };
+  t = await createTestApp({ now: MONDAY, env });
   driver = new CaseDriver(t);
   admin = { Authorization: `Bearer ${await driver.token('admin')}` };
   proposals = [];
@@ -49,15 +63,41 @@ beforeAll(async () => {
   a = await driver.act('ts-officer', a, 'submit', ELIGIBLE_PROPOSAL);
   c = await driver.act('ts-officer', await driver.act('ts-officer', c, 'submit', ELIGIBLE_PROPOSAL), 'return', { reason: '家庭成员信息不全' });
   d = await driver.entryAtCountyReview();
-});
+
+  // The county reviewer of 台山 gets mail: the reassigned task's notice is checked at the SMTP server.
+  await t.dataSource.query(`UPDATE users SET email = 'ts-reviewer@fupin.test' WHERE username = 'ts-reviewer'`);
+  // The worker runs the migration jobs and nothing else on its own: its scheduler and outbox
+  // relay tick at start-up and then not for an hour (the tests relay when they want to), so
+  // no timer fires and no row changes while a test compares tables.
+  worker = await startInProcessWorker(t.config.databaseUrl, t.clock, {
+    ...FAST_DELIVERY_ENV,
+    ...env,
+    SCHEDULER_INTERVAL_MS: '3600000',
+    OUTBOX_INTERVAL_MS: '3600000',
+    DEADLINE_HORIZON: '1h',
+  });
+  const queue = t.app.get<TypedQueue<QueueName.Outbox>>(queueToken(QueueName.Outbox));
+  await eventually(
+    'the outbox rows of the setup to be delivered',
+    async () => {
+      await worker.app.get(OutboxRelayService).runNow();
+      const [{ unpublished }] = await t.dataSource.query(`SELECT count(*)::int AS unpublished FROM outbox WHERE published_at IS NULL`);
+      const jobs = await queue.getJobCounts('waiting', 'active', 'prioritized');
+      return unpublished === 0 && Object.values(jobs).every((n) => n === 0);
+    },
+    60_000,
+  );
+}, 120_000);
 
 afterAll(async () => {
-  await t.close();
+  await worker?.close();
+  await t?.close();
+  await smtp?.close();
 });
 
 /** Every row of the tables a migration could touch. */
 async function tables(): Promise<string> {
-  const names = ['cases', 'case_history', 'tasks', 'task_signers', 'deadlines', 'outbox', 'notifications', 'audit_log', 'workflow_definitions'];
+  const names = ['cases', 'case_history', 'tasks', 'task_signers', 'deadlines', 'outbox', 'notifications', 'email_deliveries', 'audit_log', 'workflow_definitions', 'migration_runs', 'migration_run_cases'];
   const dump: Record<string, unknown> = {};
   for (const name of names) dump[name] = await t.dataSource.query(`SELECT * FROM ${name} ORDER BY 1`);
   return JSON.stringify(dump);
@@ -81,6 +121,31 @@ async function pending(caseId: string): Promise<[string, number, string, number,
 }
 
 const migrate = (body: object) => t.http.post('/api/workflows/poverty-entry/migrations').set(admin).send(body);
+
+interface RunView {
+  id: string;
+  status: string;
+  counts: { total: number; pending: number; migrated: number; refused: number; skipped: number; failed: number };
+  refusals: { caseId: string; title: string | null; outcome: string; reason: string }[];
+  [key: string]: unknown;
+}
+
+/** Queues a run (202) and waits until the worker has finished it; a loaded machine gets two minutes. */
+async function run(body: object): Promise<RunView> {
+  const queued = await migrate(body);
+  expect({ status: queued.status, body: queued.body }).toMatchObject({ status: 202, body: { status: 'queued' } });
+  let view: RunView | undefined;
+  await eventually(
+    `migration ${queued.body.id} to finish`,
+    async () => {
+      view = (await t.http.get(`/api/workflows/poverty-entry/migrations/${queued.body.id}`).set(admin)).body;
+      return view!.status === 'done' || view!.status === 'failed';
+    },
+    120_000,
+    200,
+  );
+  return view!;
+}
 
 /** The proposal's new timers: 6 of 15 working days spent by Tuesday, 9 left — due Monday 2026-03-23 17:30. */
 const PROPOSAL_TIMERS = [
@@ -137,6 +202,7 @@ describe('migrating running cases to a newer version', () => {
     const response = await migrate({ fromVersion: 4, toVersion: 5, mapping: { support: 'supportPlan' }, dryRun: true });
     expect(await tables()).toBe(before);
     expect(response.body).toMatchObject({ workflow: 'poverty-entry', fromVersion: 4, toVersion: 5, dryRun: true, mapping: { support: 'supportPlan' } });
+    expect(response.status).toBe(200);
     expect(response.body.runId).toBeUndefined();
     expect(response.body.totals).toEqual({ cases: 104, migrated: 0, migratable: 103, skipped: 1 });
 
@@ -178,14 +244,28 @@ describe('migrating running cases to a newer version', () => {
     expect(byId.get(d.id)).toMatchObject({ outcome: 'skipped', reason: expect.stringContaining("the countersign of step 'countyReview' changed") });
   });
 
-  it('moves them with a mapping: recomputed deadlines, one history event each, a verifiable history, the unmappable case untouched', async () => {
+  it('moves them with a mapping, as a job: recomputed deadlines, one history event each, a verifiable history, the unmappable case untouched', async () => {
     const untouched = await caseRows(d.id);
     const oldTask = (await t.dataSource.query(`SELECT id FROM tasks WHERE case_id = $1 AND status = 'open'`, [a.id]))[0].id;
-    const response = await migrate({ fromVersion: 4, toVersion: 5, mapping: { support: 'supportPlan' } });
-    expect(response.status).toBe(200);
-    expect(response.body.totals).toEqual({ cases: 104, migrated: 103, migratable: 0, skipped: 1 });
-    const runId = response.body.runId;
-    expect(runId).toEqual(expect.any(String));
+    const REFUSAL = "the countersign of step 'countyReview' changed (all → any): votes already cast would be counted under another rule";
+    const finished = await run({ fromVersion: 4, toVersion: 5, mapping: { support: 'supportPlan' } });
+    expect(finished).toMatchObject({
+      workflow: 'poverty-entry',
+      fromVersion: 4,
+      toVersion: 5,
+      mapping: { support: 'supportPlan' },
+      requestedBy: { username: 'admin' },
+      status: 'done',
+      counts: { total: 104, pending: 0, migrated: 103, refused: 1, skipped: 0, failed: 0 },
+      startedAt: expect.any(String),
+      finishedAt: expect.any(String),
+      error: null,
+      refusals: [{ caseId: d.id, title: '陈大明', outcome: 'refused', reason: REFUSAL, handledAt: expect.any(String) }],
+    });
+    const runId = finished.id;
+    const list = await t.http.get('/api/workflows/poverty-entry/migrations').set(admin);
+    expect(list.body.map((r: RunView) => [r.id, r.status, r.counts.migrated])).toEqual([[runId, 'done', 103]]);
+    expect(list.body[0].refusals).toBeUndefined();
     expect(await caseRows(d.id)).toBe(untouched);
 
     const migrated = [...proposals, a, c, e].map((x) => x.id);
@@ -226,21 +306,28 @@ describe('migrating running cases to a newer version', () => {
       expect({ id, ...verdict.body }).toMatchObject({ id, valid: true, replayMatches: true });
     }
 
-    const audit: { kind: string; target_id: string; details: Record<string, unknown> }[] = await t.dataSource.query(
-      `SELECT kind, target_id, details FROM audit_log WHERE kind IN ('case.migrated', 'definition.migrated') ORDER BY id`,
+    const audit: { kind: string; actor_username: string; target_id: string; details: Record<string, unknown> }[] = await t.dataSource.query(
+      `SELECT kind, actor_username, target_id, details FROM audit_log WHERE kind IN ('case.migrated', 'definition.migrated', 'definition.migration-queued') ORDER BY id`,
     );
     expect(audit.filter((r) => r.kind === 'case.migrated').map((r) => r.target_id).sort()).toEqual([...migrated].sort());
-    expect(audit.filter((r) => r.kind === 'definition.migrated')).toEqual([
+    expect(audit.filter((r) => r.kind !== 'case.migrated')).toEqual([
+      {
+        kind: 'definition.migration-queued',
+        actor_username: 'admin',
+        target_id: 'poverty-entry@4',
+        details: { runId, key: 'poverty-entry', fromVersion: 4, toVersion: 5, mapping: { support: 'supportPlan' }, cases: 104 },
+      },
       {
         kind: 'definition.migrated',
+        actor_username: 'admin',
         target_id: 'poverty-entry@4',
         details: expect.objectContaining({
           runId,
           fromVersion: 4,
           toVersion: 5,
           mapping: { support: 'supportPlan' },
-          totals: { cases: 104, migrated: 103, migratable: 0, skipped: 1 },
-          skipped: [{ caseId: d.id, reason: "the countersign of step 'countyReview' changed (all → any): votes already cast would be counted under another rule" }],
+          counts: { total: 104, pending: 0, migrated: 103, refused: 1, skipped: 0, failed: 0 },
+          notMoved: [{ caseId: d.id, outcome: 'refused', reason: REFUSAL }],
         }),
       },
     ]);
@@ -264,9 +351,15 @@ describe('migrating running cases to a newer version', () => {
     }
   });
 
-  it('skips a case no longer on the old version, and refuses a request that does not fit the versions', async () => {
-    const again = await migrate({ fromVersion: 4, toVersion: 5, mapping: { support: 'supportPlan' }, caseIds: [a.id] });
-    expect(again.body.cases).toEqual([{ caseId: a.id, title: '陈大明', outcome: 'skipped', reason: 'the case runs on version 5, not 4' }]);
+  it('skips a case already on the target version, and refuses a request that does not fit the versions, queueing nothing', async () => {
+    const history = await t.dataSource.query(`SELECT seq FROM case_history WHERE case_id = $1 ORDER BY seq`, [a.id]);
+    const again = await run({ fromVersion: 4, toVersion: 5, mapping: { support: 'supportPlan' }, caseIds: [a.id, a.id.toUpperCase()] });
+    expect(again).toMatchObject({
+      status: 'done',
+      counts: { total: 1, pending: 0, migrated: 0, refused: 0, skipped: 1, failed: 0 },
+      refusals: [{ caseId: a.id, title: '陈大明', outcome: 'skipped', reason: 'the case is already on version 5' }],
+    });
+    expect(await t.dataSource.query(`SELECT seq FROM case_history WHERE case_id = $1 ORDER BY seq`, [a.id])).toEqual(history);
 
     const before = await tables();
     const backwards = await migrate({ fromVersion: 5, toVersion: 4 });
@@ -277,6 +370,9 @@ describe('migrating running cases to a newer version', () => {
     expect(unknownStep.body.details.problems).toEqual(["mapping: version 5 has no step 'supportPlans' (for 'support')"]);
     expect((await migrate({ fromVersion: 4, toVersion: 9 })).status).toBe(404);
     expect((await migrate({ fromVersion: 4, toVersion: 5, mapping: { support: 5 } })).status).toBe(400);
+    expect((await t.http.get('/api/workflows/poverty-entry/migrations/00000000-0000-4000-8000-000000000000').set(admin)).body.details.code).toBe('MIGRATION_NOT_FOUND');
+    expect((await t.http.get(`/api/workflows/poverty-exit/migrations/${again.id}`).set(admin)).status).toBe(404);
+    expect((await t.http.get('/api/workflows/poverty-entry/migrations/not-a-uuid').set(admin)).status).toBe(400);
     expect(await tables()).toBe(before);
   });
 
@@ -294,32 +390,32 @@ describe('migrating running cases to a newer version', () => {
     expect((await t.http.post('/api/workflows/poverty-entry/draft/publish').set(admin)).body).toMatchObject({ version: 6 });
 
     const [oldTask] = await t.dataSource.query(`SELECT id FROM tasks WHERE case_id = $1 AND status = 'open'`, [subject.id]);
-    const response = await migrate({ fromVersion: 5, toVersion: 6, caseIds: [subject.id] });
-    expect(response.body.cases).toEqual([
-      {
-        caseId: subject.id,
-        title: '陈大明',
-        outcome: 'migrated',
-        steps: [{ from: { step: 'propose', entry: 1 }, to: { step: 'propose', entry: 2 }, task: 'reassigned', role: 'reviewer', level: 'county', previous: { role: 'officer', level: 'town' } }],
-        // 6 working days spent before the first migration, 8 since: 1 of 15 left, due Monday 17:30 as before.
-        deadlines: [
-          {
-            step: 'propose',
-            entry: 2,
-            before: '15wd',
-            after: '15wd',
-            spent: 14,
-            remaining: 1,
-            unit: 'workingDays',
-            dueAt: '2026-03-23T09:30:00.000Z',
-            timers: PROPOSAL_TIMERS.filter((p) => p.kind !== 'reminder'),
-            keptFired: [{ kind: 'reminder', rung: 0 }],
-            cancelled: 4,
-          },
-        ],
-        pausedClocks: [],
-      },
-    ]);
+    expect((await run({ fromVersion: 5, toVersion: 6, caseIds: [subject.id] })).counts).toMatchObject({ total: 1, migrated: 1 });
+    const [event] = await t.dataSource.query(`SELECT payload FROM case_history WHERE case_id = $1 AND event_type = 'definition' ORDER BY seq DESC LIMIT 1`, [subject.id]);
+    // The history event records the plan, as the dry run reported it.
+    const { from, to, steps: moves, deadlines, pausedClocks } = event.payload;
+    expect({ from: from.version, to: to.version, moves, deadlines, pausedClocks }).toEqual({
+      from: 5,
+      to: 6,
+      moves: [{ from: { step: 'propose', entry: 1 }, to: { step: 'propose', entry: 2 }, task: 'reassigned', role: 'reviewer', level: 'county', previous: { role: 'officer', level: 'town' } }],
+      // 6 working days spent before the first migration, 8 since: 1 of 15 left, due Monday 17:30 as before.
+      deadlines: [
+        {
+          step: 'propose',
+          entry: 2,
+          before: '15wd',
+          after: '15wd',
+          spent: 14,
+          remaining: 1,
+          unit: 'workingDays',
+          dueAt: '2026-03-23T09:30:00.000Z',
+          timers: PROPOSAL_TIMERS.filter((p) => p.kind !== 'reminder'),
+          keptFired: [{ kind: 'reminder', rung: 0 }],
+          cancelled: 4,
+        },
+      ],
+      pausedClocks: [],
+    });
     const tasks = await t.dataSource.query(
       `SELECT id, step, step_entry, role, level, jurisdiction_code, status, outcome, to_char(due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI') AS due FROM tasks WHERE case_id = $1 ORDER BY step_entry`,
       [subject.id],
@@ -331,6 +427,29 @@ describe('migrating running cases to a newer version', () => {
     expect(await t.dataSource.query(`SELECT step, step_entry, status FROM deadlines WHERE case_id = $1 AND kind = 'reminder' AND status <> 'cancelled'`, [subject.id])).toEqual([
       { step: 'propose', step_entry: 2, status: 'fired' },
     ]);
+
+    // The task is new work for the county's reviewers (the town officers had it before): they
+    // are told, in the app and by mail, as the move committed.
+    const notified = await t.dataSource.query(
+      `SELECT u.username, n.kind, n.title, n.body FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.case_id = $1 AND n.kind = 'task-reassigned'`,
+      [subject.id],
+    );
+    expect(notified).toEqual([
+      {
+        username: 'ts-reviewer',
+        kind: 'task-reassigned',
+        title: '新待办：陈大明',
+        body: '「陈大明」（贫困户识别（建档立卡））的「拟选对象」环节随流程升级到第 6 版改由您办理，请在待办中处理。',
+      },
+    ]);
+    expect(smtp.messages).toEqual([]);
+    await worker.app.get(OutboxRelayService).runNow();
+    await eventually('the mail to the county reviewer', () => smtp.messages.length > 0, 60_000);
+    expect(smtp.messages.map((m) => ({ to: m.to, subject: m.subject, text: m.text.trim() }))).toEqual([
+      { to: ['ts-reviewer@fupin.test'], subject: '新待办：陈大明', text: notified[0].body },
+    ]);
+    const inbox = await t.http.get('/api/tasks').set('Authorization', `Bearer ${await driver.token('ts-reviewer')}`);
+    expect(JSON.stringify(inbox.body)).toContain(subject.id);
 
     // The county reviewer acts on it now; the history replays over both migrations.
     const moved = await driver.act('ts-reviewer', { ...subject, version: subject.version + 2 }, 'submit', ELIGIBLE_PROPOSAL);

@@ -31,7 +31,7 @@ afterAll(async () => {
 
 /** Every row of the tables a definition change or a case could touch, to prove a request touched none. */
 async function tables(): Promise<string> {
-  const names = ['cases', 'case_history', 'tasks', 'task_signers', 'deadlines', 'outbox', 'notifications', 'audit_log', 'workflow_definitions', 'workflow_drafts'];
+  const names = ['cases', 'case_history', 'tasks', 'task_signers', 'deadlines', 'outbox', 'notifications', 'audit_log', 'workflow_definitions', 'workflow_drafts', 'migration_runs'];
   const dump: Record<string, unknown> = {};
   for (const name of names) dump[name] = await t.dataSource.query(`SELECT * FROM ${name} ORDER BY 1`);
   return JSON.stringify(dump);
@@ -50,8 +50,12 @@ describe('only administrators reach the definition routes', () => {
     ['post', '/api/workflows/poverty-entry/draft/publish'],
     ['get', '/api/workflows/poverty-entry/versions/4'],
     ['post', '/api/workflows/poverty-entry/versions/4/deprecate'],
+    ['post', '/api/workflows/poverty-entry/versions/4/restore'],
     ['get', '/api/workflows/poverty-entry/export'],
     ['post', '/api/workflows/poverty-entry/migrations', { fromVersion: 4, toVersion: 5, dryRun: true }],
+    ['post', '/api/workflows/poverty-entry/migrations', { fromVersion: 4, toVersion: 5 }],
+    ['get', '/api/workflows/poverty-entry/migrations'],
+    ['get', '/api/workflows/poverty-entry/migrations/00000000-0000-4000-8000-000000000000'],
     ['post', '/api/workflows/poverty-entry/what-if', {}],
   ];
 
@@ -435,7 +439,7 @@ describe('deprecation', () => {
     const start = await t.http.post('/api/cases').set('Authorization', `Bearer ${await driver.token('ts-officer')}`).send({ workflow: 'poverty-exit', data: HOUSEHOLD });
     expect(start.status).toBe(422);
     expect(start.body).toMatchObject({
-      message: "Workflow 'poverty-exit' takes no new cases: its newest version 2 is deprecated. Cases already running continue; an administrator publishes a new version to start cases again",
+      message: "Workflow 'poverty-exit' takes no new cases: its newest version 2 is deprecated. Cases already running continue; an administrator restores it or publishes a new version to start cases again",
       details: { code: 'WORKFLOW_DEPRECATED', workflow: 'poverty-exit', version: 2 },
     });
     const moved = await driver.act('ts-officer', running, 'submit', {
@@ -480,5 +484,25 @@ describe('deprecation', () => {
     const [last] = await t.dataSource.query(`SELECT event_type, action, payload FROM case_history WHERE case_id = $1 ORDER BY seq DESC LIMIT 1`, [overdue.id]);
     expect(last).toMatchObject({ event_type: 'deadline', action: 'case-open-refused', payload: { workflow: 'accountability-interview' } });
     expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM cases WHERE workflow_key = 'accountability-interview'`)).toEqual([{ n: 0 }]);
+  });
+
+  it('is undone by restoring the version: new cases start on it again, audited; restoring a version in force is a 409 that changes nothing', async () => {
+    const officer = { Authorization: `Bearer ${await driver.token('ts-officer')}` };
+    const restored = await t.http.post('/api/workflows/poverty-exit/versions/2/restore').set(admin);
+    expect(restored.status).toBe(200);
+    expect(restored.body).toMatchObject({ key: 'poverty-exit', version: 2, status: 'published', running: 1 });
+    const started = await t.http.post('/api/cases').set(officer).send({ workflow: 'poverty-exit', data: HOUSEHOLD });
+    expect({ status: started.status, version: started.body.workflow?.version }).toEqual({ status: 201, version: 2 });
+    const list = await t.http.get('/api/workflows').set(officer);
+    expect(list.body.find((w: { key: string }) => w.key === 'poverty-exit')).toMatchObject({ acceptsNewCases: true, versions: [{ version: 2, status: 'published' }] });
+    expect(await auditRows('definition.restored')).toEqual([
+      { actor_username: 'admin', target_id: 'poverty-exit@2', details: { key: 'poverty-exit', version: 2, definitionId: restored.body.id, runningCases: 1 } },
+    ]);
+
+    const before = await tables();
+    const again = await t.http.post('/api/workflows/poverty-exit/versions/2/restore').set(admin);
+    expect({ status: again.status, code: again.body.details.code }).toEqual({ status: 409, code: 'NOT_DEPRECATED' });
+    expect((await t.http.post('/api/workflows/poverty-exit/versions/9/restore').set(admin)).status).toBe(404);
+    expect(await tables()).toBe(before);
   });
 });

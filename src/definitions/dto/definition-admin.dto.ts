@@ -77,7 +77,7 @@ export class MigrationDto {
   @IsUUID('all', { each: true })
   caseIds?: string[];
 
-  @ApiPropertyOptional({ default: false, description: 'Report what would happen to each case and change nothing' })
+  @ApiPropertyOptional({ default: false, description: 'Report at once (200) what would happen to each case and change nothing; without it the run is queued (202)' })
   @IsOptional()
   @IsBoolean()
   dryRun?: boolean;

@@ -141,13 +141,42 @@ export interface CaseMigrationResult {
   deadlines?: { step: string; entry: number; before: string | null; after: string | null; dueAt?: string }[];
 }
 
+/** A dry run's answer: per case what a migration would do; nothing changed. */
 export interface MigrationReport {
   workflow: string;
   fromVersion: number;
   toVersion: number;
-  dryRun: boolean;
+  dryRun: true;
   mapping: Record<string, string>;
-  runId?: string;
   totals: { cases: number; migrated: number; migratable: number; skipped: number };
   cases: CaseMigrationResult[];
+}
+
+export type MigrationRunStatus = 'queued' | 'running' | 'done' | 'failed';
+
+/** A case a migration run did not move, and why. */
+export interface MigrationRunCase {
+  caseId: string;
+  title: string | null;
+  outcome: 'refused' | 'skipped' | 'failed';
+  reason: string | null;
+  handledAt: string | null;
+}
+
+/** A migration run (a job) with its progress: GET /api/workflows/:key/migrations/:id. */
+export interface MigrationRun {
+  id: string;
+  workflow: string;
+  fromVersion: number;
+  toVersion: number;
+  mapping: Record<string, string>;
+  requestedBy: { id: string; username: string | null };
+  status: MigrationRunStatus;
+  counts: { total: number; pending: number; migrated: number; refused: number; skipped: number; failed: number };
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  error: string | null;
+  /** On a single run only: the cases not moved, in the run's order. */
+  refusals?: MigrationRunCase[];
 }

@@ -5,6 +5,7 @@ import type {
   DraftValidation,
   DraftView,
   MigrationReport,
+  MigrationRun,
   PublishResult,
   SourceFormat,
   StoredVersion,
@@ -135,9 +136,21 @@ export function endpoints(api: ApiClient) {
     validateDraft: (key: string) => api.post<DraftValidation>(`/api/workflows/${id(key)}/draft/validate`),
     publishDraft: (key: string) => api.post<PublishResult>(`/api/workflows/${id(key)}/draft/publish`),
     whatIf: (key: string, body: { caseIds?: string[] }) => api.post<WhatIfReport>(`/api/workflows/${id(key)}/what-if`, body),
-    migrate: (key: string, body: { fromVersion: number; toVersion: number; mapping?: Record<string, string>; caseIds?: string[]; dryRun?: boolean }) =>
-      api.post<MigrationReport>(`/api/workflows/${id(key)}/migrations`, body),
+    restoreVersion: (key: string, version: number) => api.post<StoredVersion>(`/api/workflows/${id(key)}/versions/${version}/restore`),
+    /** What a migration would do to each case, answered at once; nothing changes. */
+    dryRunMigration: (key: string, body: MigrationRequest) => api.post<MigrationReport>(`/api/workflows/${id(key)}/migrations`, { ...body, dryRun: true }),
+    /** Queues a migration run (202): follow it with migrationRun. */
+    startMigration: (key: string, body: MigrationRequest) => api.post<MigrationRun>(`/api/workflows/${id(key)}/migrations`, body),
+    migrationRuns: (key: string) => api.get<MigrationRun[]>(`/api/workflows/${id(key)}/migrations`),
+    migrationRun: (key: string, runId: string) => api.get<MigrationRun>(`/api/workflows/${id(key)}/migrations/${id(runId)}`),
   };
 }
 
 export type Endpoints = ReturnType<typeof endpoints>;
+
+export interface MigrationRequest {
+  fromVersion: number;
+  toVersion: number;
+  mapping?: Record<string, string>;
+  caseIds?: string[];
+}

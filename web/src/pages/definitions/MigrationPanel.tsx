@@ -1,13 +1,15 @@
-import { Alert, Button, Card, Input, Popconfirm, Select, Space, Spin, Statistic, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Input, Popconfirm, Select, Space, Spin, Statistic, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
-import type { CaseMigrationResult, MigrationReport, StoredVersion, VersionSummary } from '../../api/definition-types';
+import { ApiError } from '../../api/client';
+import type { CaseMigrationResult, MigrationReport, MigrationRun, StoredVersion, VersionSummary } from '../../api/definition-types';
 import type { StepDefinition, WorkflowDefinition } from '../../api/types';
 import { useAuth } from '../../auth/auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { useI18n } from '../../i18n/i18n';
 import { caseIdsIn } from './case-ids';
 import { MappingEditor } from './MappingEditor';
+import { inProgress, MigrationRunProgress } from './MigrationRunProgress';
 import { defaultMapping, mappingRequest, stepKeys } from './step-mapping';
 
 const OUTCOME_COLOR: Record<CaseMigrationResult['outcome'], string> = { migrated: 'green', migratable: 'blue', skipped: 'red' };
@@ -23,10 +25,16 @@ function findStep(steps: Record<string, StepDefinition>, key: string): StepDefin
   return undefined;
 }
 
-/** Moving running cases to a newer version: versions, the step mapping, a dry run's plan per case, then the run. */
+/**
+ * Moving running cases to a newer version: versions, the step mapping, a dry run's plan per
+ * case (answered at once), then the run — a job on the server, whose progress and refusals
+ * are shown as it goes. A run already under way (started here earlier, or by a colleague)
+ * is shown when the panel opens, and starting another is not offered meanwhile.
+ */
 export function MigrationPanel({ workflowKey, versions, onMigrated }: { workflowKey: string; versions: VersionSummary[]; onMigrated(): void }) {
   const { t, label } = useI18n();
   const { api } = useAuth();
+  const { message } = App.useApp();
   const withCases = versions.filter((v) => v.running > 0);
   const [from, setFrom] = useState<number | undefined>(withCases[0]?.version);
   const [to, setTo] = useState<number | undefined>(versions.at(-1)?.version);
@@ -36,6 +44,22 @@ export function MigrationPanel({ workflowKey, versions, onMigrated }: { workflow
   const [report, setReport] = useState<MigrationReport | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<'load' | 'dry' | 'run' | null>(null);
+  /** The run shown (the one started here, or one found under way), and whether it still runs. */
+  const [run, setRun] = useState<{ id: string; active: boolean } | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    void api.migrationRuns(workflowKey).then(
+      (runs) => {
+        const active = runs.find(inProgress);
+        if (live && active) setRun({ id: active.id, active: true });
+      },
+      () => undefined, // the panel works without it; starting a run would say what is wrong
+    );
+    return () => {
+      live = false;
+    };
+  }, [api, workflowKey]);
 
   useEffect(() => {
     setFrom((current) => current ?? withCases[0]?.version);
@@ -66,20 +90,36 @@ export function MigrationPanel({ workflowKey, versions, onMigrated }: { workflow
     if (from === undefined || to === undefined) return;
     setBusy(dryRun ? 'dry' : 'run');
     setError(null);
+    const request = { fromVersion: from, toVersion: to, mapping: mappingRequest(mapping), caseIds: caseIdsIn(ids) };
     try {
-      const result = await api.migrate(workflowKey, { fromVersion: from, toVersion: to, mapping: mappingRequest(mapping), caseIds: caseIdsIn(ids), dryRun });
-      setReport(result);
-      if (!dryRun) onMigrated();
+      if (dryRun) {
+        setReport(await api.dryRunMigration(workflowKey, request));
+      } else {
+        const started = await api.startMigration(workflowKey, request);
+        // The plan was of the cases as they stood: the run's own progress replaces it.
+        setReport(null);
+        setRun({ id: started.id, active: true });
+        message.info(t('defs.migrationStarted'));
+      }
     } catch (e) {
       setError(e);
+      // Another run of the workflow is under way: show it.
+      const runId = e instanceof ApiError && e.code === 'MIGRATION_RUNNING' ? e.body.details?.runId : undefined;
+      if (typeof runId === 'string') setRun({ id: runId, active: true });
     } finally {
       setBusy(null);
     }
   }
 
+  function runFinished(finished: MigrationRun) {
+    setRun({ id: finished.id, active: false });
+    onMigrated();
+  }
+
   const stepLabel = (definition: WorkflowDefinition | undefined, key: string) => label(definition ? findStep(definition.steps, key) : undefined, key);
   const options = versions.map((v) => ({ value: v.version, label: t('defs.versionWithRunning', { version: v.version, running: v.running }) }));
   const planned = report?.dryRun === true;
+  const running = run?.active === true;
   return (
     <Space orientation="vertical" size="middle" style={{ width: '100%' }} data-testid="migration-panel">
       <Typography.Paragraph type="secondary">{t('defs.migrationHint')}</Typography.Paragraph>
@@ -109,9 +149,9 @@ export function MigrationPanel({ workflowKey, versions, onMigrated }: { workflow
               okText={t('defs.migrate')}
               cancelText={t('common.cancel')}
               onConfirm={() => migrate(false)}
-              disabled={!planned || (report?.totals.migratable ?? 0) === 0}
+              disabled={!planned || running || (report?.totals.migratable ?? 0) === 0}
             >
-              <Button type="primary" danger loading={busy === 'run'} disabled={!planned || (report?.totals.migratable ?? 0) === 0 || busy !== null} data-testid="migrate-run">
+              <Button type="primary" danger loading={busy === 'run'} disabled={!planned || running || (report?.totals.migratable ?? 0) === 0 || busy !== null} data-testid="migrate-run">
                 {busy === 'run' ? t('defs.migrating') : t('defs.migrate')}
               </Button>
             </Popconfirm>
@@ -120,8 +160,9 @@ export function MigrationPanel({ workflowKey, versions, onMigrated }: { workflow
         </>
       ) : null}
       {error ? <ErrorAlert error={error} onClose={() => setError(null)} /> : null}
+      {run ? <MigrationRunProgress workflowKey={workflowKey} runId={run.id} onFinished={runFinished} /> : null}
       {report ? (
-        <Card size="small" title={report.dryRun ? t('defs.planTitle') : t('defs.resultTitle')} data-testid="migration-report">
+        <Card size="small" title={t('defs.planTitle')} data-testid="migration-report">
           <Space size="large" style={{ marginBottom: 12 }}>
             {(['cases', 'migratable', 'migrated', 'skipped'] as const).map((name) => (
               <Statistic key={name} title={t(`defs.migration.${name}`)} value={report.totals[name]} />

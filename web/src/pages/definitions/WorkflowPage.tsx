@@ -16,7 +16,7 @@ import { WhatIfPanel } from './WhatIfPanel';
 
 const TABS = ['versions', 'draft', 'whatIf', 'migration'] as const;
 
-/** One workflow: its versions (deprecate, export, diff), its draft, what-if on the draft, migrating cases. */
+/** One workflow: its versions (deprecate or restore, export, diff), its draft, what-if on the draft, migrating cases. */
 export default function WorkflowPage() {
   const { key = '' } = useParams();
   const { t, label } = useI18n();
@@ -67,11 +67,13 @@ function VersionsTab({ workflowKey, versions, loading, reload }: { workflowKey: 
     }
   }
 
-  async function deprecate(version: number) {
+  /** Deprecates a version, or restores a deprecated one. */
+  async function setStatus(version: number, to: 'deprecated' | 'published') {
     setError(null);
     try {
-      await api.deprecateVersion(workflowKey, version);
-      message.success(t('defs.deprecated', { version }));
+      if (to === 'deprecated') await api.deprecateVersion(workflowKey, version);
+      else await api.restoreVersion(workflowKey, version);
+      message.success(t(to === 'deprecated' ? 'defs.deprecated' : 'defs.restored', { version }));
       reload();
     } catch (e) {
       setError(e);
@@ -119,13 +121,25 @@ function VersionsTab({ workflowKey, versions, loading, reload }: { workflowKey: 
                     description={t('defs.deprecateHint', { running: v.running })}
                     okText={t('defs.deprecate')}
                     cancelText={t('common.cancel')}
-                    onConfirm={() => deprecate(v.version)}
+                    onConfirm={() => setStatus(v.version, 'deprecated')}
                   >
                     <Button size="small" danger>
                       {t('defs.deprecate')}
                     </Button>
                   </Popconfirm>
-                ) : null,
+                ) : (
+                  <Popconfirm
+                    title={t('defs.restoreConfirm', { version: v.version })}
+                    description={t('defs.restoreHint')}
+                    okText={t('defs.restore')}
+                    cancelText={t('common.cancel')}
+                    onConfirm={() => setStatus(v.version, 'published')}
+                  >
+                    <Button size="small" data-testid={`restore-${v.version}`}>
+                      {t('defs.restore')}
+                    </Button>
+                  </Popconfirm>
+                ),
             },
           ]}
         />
