@@ -97,10 +97,6 @@ function checkValue(field: FieldDefinition, value: unknown, path: string, today:
       const bad = value.filter((item) => typeof item !== 'string' || !(field.options ?? []).includes(item));
       return bad.length ? `contains values that are not allowed: ${bad.map(String).join(', ')}` : undefined;
     }
-    case 'residentId':
-      // A plain ID (the shell seals it before the engine sees it) or one already sealed.
-      // The message never repeats the value: an ID is personal data.
-      return isValidResidentId(value) || isSealedResidentId(value) ? undefined : 'must be a valid resident ID number (18 characters, GB 11643)';
     case 'table': {
       if (!Array.isArray(value)) return 'must be a list of rows';
       if (value.length > (field.maxItems ?? DEFAULT_MAX_ITEMS)) return `must have at most ${field.maxItems ?? DEFAULT_MAX_ITEMS} rows`;
