@@ -16,7 +16,7 @@ export interface CircularUnit {
   name: string | null;
   /** Step visits whose due time fell in the period and that were not done by then. */
   overdue: number;
-  /** Of those, how many are still open now. */
+  /** Of those, how many are still open now (a task still open, or a call step still waiting for its case). */
   stillOpen: number;
   /** Escalation rungs fired in the period against the unit's cases. */
   escalations: number;
@@ -40,17 +40,23 @@ export class OverdueCircularService {
       throw new CircularException(`The period ${from} – ${to} is not valid (at most ${MAX_PERIOD_DAYS} days, from before to)`, CircularExceptionCode.INVALID_PERIOD, HttpStatus.BAD_REQUEST);
     }
     // A due time passed without the step being done: the row fired, or it is still pending
-    // and past due; a visit finished in time has its row cancelled before the due time.
+    // and past due, or the visit ended after its due time before the timer fired (a worker
+    // that was down, a busy queue) — its `due` row was cancelled late. A visit finished in
+    // time has its row cancelled before the due time.
     const rows: { town: string; county: string; overdue: number; still_open: number; escalations: number }[] = await manager.query(
       `SELECT left(c.jurisdiction_code, 9) AS town, left(c.jurisdiction_code, 6) AS county,
               count(*) FILTER (WHERE d.kind = 'due')::int AS overdue,
-              count(*) FILTER (WHERE d.kind = 'due' AND t.id IS NOT NULL)::int AS still_open,
+              count(*) FILTER (WHERE d.kind = 'due' AND (t.id IS NOT NULL OR k.id IS NOT NULL))::int AS still_open,
               count(*) FILTER (WHERE d.kind = 'escalation')::int AS escalations
          FROM deadlines d
          JOIN cases c ON c.id = d.case_id
          LEFT JOIN tasks t ON t.case_id = d.case_id AND t.step = d.step AND t.step_entry = d.step_entry AND t.status = 'open'
+         -- A call step has no task: its visit is still open while the case it called runs.
+         LEFT JOIN cases k ON k.parent_case_id = d.case_id AND k.parent_step = d.step AND k.parent_step_entry = d.step_entry
+                          AND k.snapshot ->> 'status' = 'active'
         WHERE d.kind IN ('due', 'escalation') AND d.due_at >= $1 AND d.due_at < $2 AND d.due_at <= $3
-          AND (d.status = 'fired' OR (d.status = 'pending' AND d.due_at <= $3))
+          AND (d.status = 'fired' OR (d.status = 'pending' AND d.due_at <= $3)
+               OR (d.kind = 'due' AND d.status = 'cancelled' AND d.closed_at > d.due_at))
           AND c.jurisdiction_code LIKE $4
         GROUP BY 1, 2`,
       [start, end, now, `${subtreePrefix(jurisdictionCode)}%`],

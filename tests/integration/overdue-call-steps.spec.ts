@@ -157,6 +157,15 @@ describe('a call step past its due time', () => {
       total: 2,
       items: [{ kind: 'call', caseId: parent.id }],
     });
+    // The circular of March–April counts three late visits of 端芬镇's cases: the
+    // investigation (done late, before any worker fired its timer), the call step and the
+    // county's decision — the last two still open, the call step because the case it called
+    // still runs. The circular files work under the case's town, whoever's task it was.
+    const circular = await t.http
+      .get('/api/alerts/circular?from=2026-03-01&to=2026-04-07')
+      .set('Authorization', `Bearer ${await driver.token('jm-supervisor')}`);
+    expect(circular.status).toBe(200);
+    expect(circular.body.units).toMatchObject([{ code: '440781', overdue: 3, stillOpen: 2, towns: [{ code: '440781109', overdue: 3, stillOpen: 2 }] }]);
   });
 
   it('leaves every list once the called case finishes and the calling case moves on', async () => {
