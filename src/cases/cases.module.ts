@@ -9,10 +9,11 @@ import { CasesController } from './cases.controller.js';
 import { CasesService } from './cases.service.js';
 import { ResidentIdsController } from './resident-ids.controller.js';
 import { ResidentIdsService } from './resident-ids.service.js';
+import { StartableWorkflowsController } from './startable-workflows.controller.js';
 
 @Module({
   imports: [DefinitionsModule, DeadlinesModule, RulesModule],
-  controllers: [CasesController, CaseCommentsController, ResidentIdsController],
+  controllers: [CasesController, CaseCommentsController, ResidentIdsController, StartableWorkflowsController],
   providers: [CasesService, CaseCommentsService, ResidentIdsService, residentIdCipherProvider],
   exports: [CasesService, ResidentIdsService],
 })

@@ -35,6 +35,7 @@ import { shownText, type FreeText } from '../org/resident-id-text.js';
 import { RulesService } from '../rules/rules.service.js';
 import { TaskException, TaskExceptionCode } from '../tasks/task.exception.js';
 import { caseAccess, type CaseAccess } from './case-access.js';
+import { placementLevel, startRefusal } from './case-start-rule.js';
 import { caseNotFound, CaseException, CaseExceptionCode, fromEngine, readOnlyAccess, versionConflict } from './case.exception.js';
 import { canonicalJson, GENESIS_HASH, hashEvent, verifyChain, type StoredChainRow } from './history-chain.js';
 import { actionFields, presentResidentIds, sealFreeText, sealResidentIds, sealText } from './resident-id-sealing.js';
@@ -196,20 +197,10 @@ export class CasesService {
     const published = await this.definitions.latest(command.workflow);
     const { definition } = published.compiled;
     const jurisdiction = command.jurisdiction ?? user.jurisdictionCode;
-    if (!levelOf(jurisdiction) || !isWithin(jurisdiction, user.jurisdictionCode)) {
-      throw new CaseException(
-        `Jurisdiction ${jurisdiction} is not a division code inside your jurisdiction ${user.jurisdictionCode}`,
-        CaseExceptionCode.INVALID_JURISDICTION,
-        HttpStatus.UNPROCESSABLE_ENTITY,
-      );
-    }
-    const { role, level } = definition.start;
-    if (!user.roles.includes(role) || jurisdictionAt(jurisdiction, level) !== user.jurisdictionCode) {
-      throw new CaseException(
-        `A '${definition.label}' case is started by the ${level} ${role} of the household's ${level}`,
-        CaseExceptionCode.START_NOT_ALLOWED,
-        HttpStatus.FORBIDDEN,
-      );
+    const refusal = startRefusal(published.compiled, user, jurisdiction);
+    if (refusal) {
+      const status = refusal.code === CaseExceptionCode.START_NOT_ALLOWED ? HttpStatus.FORBIDDEN : HttpStatus.UNPROCESSABLE_ENTITY;
+      throw new CaseException(refusal.message, refusal.code, status, { placementLevel: placementLevel(published.compiled) });
     }
     command = { ...command, data: sealResidentIds(definition.start.fields, command.data, this.residentIds) }; // plain IDs never go further
     const issues = validateFormInput(definition.start.fields, command.data);

@@ -48,6 +48,11 @@ export interface StoredVersion {
   running: number;
 }
 
+/** The newest version of each workflow, when it is published (a deprecated newest version takes no new cases). */
+const NEWEST_PUBLISHED_SQL = `SELECT id, key, version, definition
+   FROM (SELECT DISTINCT ON (key) id, key, version, status, definition FROM workflow_definitions ORDER BY key, version DESC) newest
+  WHERE status = 'published' ORDER BY key`;
+
 /** Where the shipped definition files live; WORKFLOWS_DIR overrides it (tests, packaging). */
 export function workflowsDirectory(): string {
   return resolve(process.env.WORKFLOWS_DIR ?? join(process.cwd(), 'workflows'));
@@ -369,11 +374,14 @@ export class DefinitionsService implements OnModuleInit {
    * input is checked against.
    */
   async startableDefinitions(manager?: EntityManager): Promise<Map<string, WorkflowDefinition>> {
-    const rows: { key: string; definition: WorkflowDefinition }[] = await (manager ?? this.dataSource.manager).query(
-      `SELECT key, definition FROM (SELECT DISTINCT ON (key) key, status, definition FROM workflow_definitions ORDER BY key, version DESC) newest
-        WHERE status = 'published'`,
-    );
+    const rows: { key: string; definition: WorkflowDefinition }[] = await (manager ?? this.dataSource.manager).query(NEWEST_PUBLISHED_SQL);
     return new Map(rows.map((r) => [r.key, r.definition]));
+  }
+
+  /** The same versions compiled, by key: what new cases start on (`GET /api/workflows/startable`). */
+  async newestPublished(): Promise<PublishedDefinition[]> {
+    const rows: DefinitionRow[] = await this.dataSource.query(NEWEST_PUBLISHED_SQL);
+    return rows.map((row) => this.compiled.get(row.id) ?? this.remember(row));
   }
 
   /**

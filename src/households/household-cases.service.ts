@@ -5,20 +5,14 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CasesService, type CaseView } from '../cases/cases.service.js';
 import { Clock } from '../common/clock.js';
 import { jurisdictionAt } from '../engine/jurisdiction-code.js';
-import { perCapitaIncome, type RegisterStatus } from './household-file.js';
+import { HOUSEHOLD_CASE_STARTS, type HouseholdCaseStart } from './household-case-starts.js';
+import { perCapitaIncome } from './household-file.js';
 import { RulesService } from '../rules/rules.service.js';
 import { chinaYear } from '../rules/yearly-rules.js';
 import type { StartHouseholdCaseDto } from './dto/household.dto.js';
 import { explainEligibility, type EligibilityReport } from './eligibility.js';
 import { HouseholdException, HouseholdExceptionCode } from './households.exception.js';
 import { HouseholdsService, type HouseholdRow, type MemberRow } from './households.service.js';
-
-/** The file statuses a workflow may start from. */
-const STARTS_FROM: Record<StartHouseholdCaseDto['workflow'], readonly RegisterStatus[]> = {
-  'poverty-entry': ['none'],
-  'poverty-exit': ['registered', 'reentered'],
-  'disaster-reentry': ['exited'],
-};
 
 export interface StartedHouseholdCase {
   case: CaseView;
@@ -89,9 +83,10 @@ export class HouseholdCasesService {
 
   /** The file's status allows the workflow, and no case of it is open for the household. */
   private async checkStartable(manager: EntityManager, row: HouseholdRow, workflow: StartHouseholdCaseDto['workflow']): Promise<void> {
-    if (!STARTS_FROM[workflow].includes(row.register_status)) {
+    const { statuses }: HouseholdCaseStart = HOUSEHOLD_CASE_STARTS[workflow];
+    if (!statuses.includes(row.register_status)) {
       throw new HouseholdException(
-        `A ${workflow} case starts from a household that is ${STARTS_FROM[workflow].join(' or ')}; this one is ${row.register_status}`,
+        `A ${workflow} case starts from a household that is ${statuses.join(' or ')}; this one is ${row.register_status}`,
         HouseholdExceptionCode.WORKFLOW_NOT_ALLOWED,
         { workflow, registerStatus: row.register_status },
       );

@@ -16,8 +16,8 @@ import { LoginPage } from './pages/LoginPage';
 // Pages load when first opened: the login page does not carry the inbox, the case page its forms.
 const InboxPage = lazy(() => import('./pages/inbox/InboxPage'));
 const CasePage = lazy(() => import('./pages/case/CasePage'));
+const NewCasePage = lazy(() => import('./pages/case/NewCasePage'));
 const NotificationsPage = lazy(() => import('./pages/NotificationsPage'));
-const UpcomingPage = lazy(() => import('./pages/UpcomingPage'));
 const NotFoundPage = lazy(() => import('./pages/NotFoundPage'));
 const PublicBoardPage = lazy(() => import('./pages/public/PublicBoardPage'));
 const DashboardPage = lazy(() => import('./pages/dashboard/DashboardPage'));
@@ -63,6 +63,7 @@ function Localized() {
                   <Route element={<RequireAuth />}>
                     <Route index element={<Home />} />
                     <Route path="/tasks" element={<InboxPage />} />
+                    <Route path="/cases/new" element={<NewCasePage />} />
                     <Route path="/cases/:id" element={<CasePage />} />
                     <Route path="/notifications" element={<NotificationsPage />} />
                     <Route path="/dashboard" element={<DashboardPage />} />
@@ -75,7 +76,6 @@ function Localized() {
                     <Route path="/admin/definitions" element={<DefinitionsPage />} />
                     <Route path="/admin/definitions/:key" element={<WorkflowPage />} />
                     <Route path="/admin/definitions/:key/versions/:version" element={<VersionPage />} />
-                    <Route path="/cases/new" element={<UpcomingPage feature="newCase" />} />
                     <Route path="*" element={<NotFoundPage />} />
                   </Route>
                 </Routes>

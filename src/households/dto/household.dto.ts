@@ -20,6 +20,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { HOUSEHOLD_WORKFLOWS, type HouseholdWorkflow } from '../household-case-starts.js';
 import { INCOME_SOURCES, REGISTER_STATUSES, SCHOOLING, SUPPORT_MEASURES, type IncomeSource, type RegisterStatus, type Schooling, type SupportMeasure } from '../household-file.js';
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -381,12 +382,10 @@ export class AddVisitDto {
   notes?: string;
 }
 
-export const HOUSEHOLD_WORKFLOWS = ['poverty-entry', 'poverty-exit', 'disaster-reentry'] as const;
-
 export class StartHouseholdCaseDto {
   @ApiProperty({ enum: HOUSEHOLD_WORKFLOWS, example: 'poverty-entry' })
   @IsIn(HOUSEHOLD_WORKFLOWS)
-  workflow!: (typeof HOUSEHOLD_WORKFLOWS)[number];
+  workflow!: HouseholdWorkflow;
 
   @ApiPropertyOptional({ example: 2017, description: "The year whose rules the case's guards read (default: this year)" })
   @IsOptional()

@@ -46,6 +46,7 @@ import type {
   VerifyResult,
   WorkflowSummary,
   WorkflowTaskSteps,
+  StartableWorkflow,
 } from './types';
 
 /** The API's routes this app calls, typed. */
@@ -57,6 +58,9 @@ export function endpoints(api: ApiClient) {
     batch: (items: BatchItem[]) => api.post<BatchResult>('/api/tasks/batch', { items }),
     workflows: () => api.get<WorkflowSummary[]>('/api/workflows'),
     workflowSteps: () => api.get<WorkflowTaskSteps[]>('/api/workflows/steps'),
+    startableWorkflows: () => api.get<StartableWorkflow[]>('/api/workflows/startable'),
+    /** Starts a case (no household file); `jurisdiction` defaults to the user's own node. */
+    startCase: (body: { workflow: string; data: Record<string, unknown>; jurisdiction?: string }) => api.post<CaseView>('/api/cases', body),
     getCase: (caseId: string) => api.get<CaseView>(`/api/cases/${id(caseId)}`),
     caseDefinition: (caseId: string) => api.get<CaseDefinition>(`/api/cases/${id(caseId)}/definition`),
     history: (caseId: string) => api.get<HistoryEntry[]>(`/api/cases/${id(caseId)}/history`),
@@ -98,8 +102,9 @@ export function endpoints(api: ApiClient) {
     household: (householdId: string) => api.get<HouseholdFile>(`/api/households/${id(householdId)}`),
     householdVersions: (householdId: string) => api.get<HouseholdVersion[]>(`/api/households/${id(householdId)}/versions`),
     eligibility: (householdId: string, year?: number) => api.get<EligibilityReport>(`/api/households/${id(householdId)}/eligibility`, { year }),
-    startHouseholdCase: (householdId: string, workflow: string, year?: number) =>
-      api.post<StartedHouseholdCase>(`/api/households/${id(householdId)}/cases`, { workflow, ...(year ? { year } : {}) }),
+    /** `data`: the start fields the file does not fill. */
+    startHouseholdCase: (householdId: string, workflow: string, data?: Record<string, unknown>) =>
+      api.post<StartedHouseholdCase>(`/api/households/${id(householdId)}/cases`, { workflow, ...(data && Object.keys(data).length > 0 ? { data } : {}) }),
     /** A household's attachments; with `caseId`, those documenting that case. */
     attachments: (householdId: string, caseId?: string) => api.get<HouseholdAttachment[]>(`/api/households/${id(householdId)}/attachments`, { caseId }),
     uploadAttachment: (householdId: string, file: File, kind: string, caseId?: string) => {

@@ -281,6 +281,32 @@ export interface WorkflowTaskSteps {
   steps: { key: string; label: string; labelEn: string | null }[];
 }
 
+export type Level = 'city' | 'county' | 'town' | 'village';
+
+export interface WorkflowName {
+  key: string;
+  label: string;
+  labelEn: string | null;
+}
+
+/** GET /api/workflows/startable: a workflow the user may start, with its start form (fields in the author's order). */
+export interface StartableWorkflow extends WorkflowName {
+  version: number;
+  start: { role: Role; level: Level; fields: Record<string, FieldDefinition> };
+  /** The case is placed at `level` or below in the user's subtree; `required`: the user's own node is above it. */
+  jurisdiction: { level: Level; required: boolean };
+  /** Started from a household file (POST /api/households/:id/cases): the statuses it starts from, the fields the file fills. */
+  household: { statuses: RegisterStatus[]; fromFile: string[] } | null;
+  /** The workflows whose call steps start it. */
+  calledBy: WorkflowName[];
+}
+
+/** One problem of a form the API refused (`details.issues`): `field` is a path such as `members.0.age`. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
 export interface CalendarYear {
   year: number;
   published: boolean;

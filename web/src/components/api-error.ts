@@ -1,4 +1,5 @@
 import { ApiError } from '../api/client';
+import type { FieldIssue } from '../api/types';
 import { hasKey, type Translate } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/messages';
 
@@ -37,4 +38,12 @@ export function describeError(error: unknown, t: Translate): ErrorText {
   if (key && hasKey(key)) return { title, description: t(key), detail: error.body.message };
   if (error.status >= 500) return { title, description: t('error.tryLater') };
   return { title, description: error.body.message };
+}
+
+/** The form problems a refused call names (`details.issues`: a start form's, 400 INVALID_INPUT), for the fields they belong to. */
+export function issuesOf(error: unknown): FieldIssue[] | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  const issues = error.body.details?.issues;
+  if (!Array.isArray(issues)) return undefined;
+  return issues.filter((issue): issue is FieldIssue => typeof issue?.field === 'string' && typeof issue?.message === 'string');
 }

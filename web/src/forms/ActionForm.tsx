@@ -1,11 +1,11 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons';
 import { Button, Card, Checkbox, DatePicker, Form, Input, InputNumber, Radio, Select, Space, type FormInstance, type FormItemProps } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useMemo, useState, type ReactNode } from 'react';
-import type { FieldDefinition } from '../api/types';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
+import type { FieldDefinition, FieldIssue } from '../api/types';
 import { useI18n } from '../i18n/i18n';
 import { checkField, maxItemsOf, maxLengthOf } from './field-rules';
-import { toApiData } from './form-values';
+import { issueTarget, toApiData } from './form-values';
 
 export interface ActionFormSubmit {
   data: Record<string, unknown>;
@@ -27,6 +27,13 @@ export interface ActionFormProps {
   today?: Date;
   /** Values to start from (the figures of the household file a case was started from). */
   initial?: Record<string, unknown>;
+  /**
+   * The problems the API found in what was sent (`details.issues`), shown beside their fields
+   * until they are edited; the values stay as typed. A new array shows them again.
+   */
+  issues?: readonly FieldIssue[];
+  /** The fields failed their checks and nothing was sent: what lies outside the form can be checked at the same time. */
+  onInvalid?(): void;
 }
 
 const COMMENT_MAX = 2000;
@@ -36,10 +43,23 @@ const COMMENT_MAX = 2000;
  * checked as the API checks it (field-rules.ts), so that every problem shows beside its
  * field before anything is sent. Submits the data in the API's shape (form-values.ts).
  */
-export function ActionForm({ name, fields, submitLabel, onSubmit, danger, withComment = true, disabled, today, initial }: ActionFormProps) {
+export function ActionForm({ name, fields, submitLabel, onSubmit, danger, withComment = true, disabled, today, initial, issues, onInvalid }: ActionFormProps) {
   const { t } = useI18n();
   const [form] = Form.useForm();
   const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    if (!issues?.length) return;
+    form.setFields(
+      issues.flatMap((issue) => {
+        const target = issueTarget(fields, issue.field);
+        if (!target) return [];
+        // Our own words when our rules see the problem too; else the API's, said to be its.
+        const problem = checkField(target.field, form.getFieldValue(target.name), today);
+        return [{ name: target.name, errors: [problem ? t(problem.key, problem.vars) : t('form.refusedByApi', { message: issue.message })] }];
+      }),
+    );
+    // `issues` is the trigger: a new answer from the API shows its problems.
+  }, [issues]); // eslint-disable-line react-hooks/exhaustive-deps
   // Values handed in (a household file's figures) only for fields the form has.
   const initialValues = useMemo(
     () => ({ ...initialRows(fields), ...Object.fromEntries(Object.entries(initial ?? {}).filter(([key]) => Object.hasOwn(fields, key))) }),
@@ -57,7 +77,7 @@ export function ActionForm({ name, fields, submitLabel, onSubmit, danger, withCo
   }
 
   return (
-    <Form form={form} name={name} layout="vertical" onFinish={finish} initialValues={initialValues} disabled={disabled || busy} scrollToFirstError>
+    <Form form={form} name={name} layout="vertical" onFinish={finish} onFinishFailed={onInvalid} initialValues={initialValues} disabled={disabled || busy} scrollToFirstError>
       {Object.entries(fields).map(([key, field]) => (
         <FieldInput key={key} name={[key]} field={field} form={form} today={today} />
       ))}

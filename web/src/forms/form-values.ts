@@ -21,3 +21,18 @@ export function toApiData(fields: Record<string, FieldDefinition>, values: Recor
   }
   return data;
 }
+
+/**
+ * The form item an API issue's path (`householdName`, `members.0.age`) names, with the field's
+ * definition: a top-level field or a table cell. Undefined for anything else (a whole row, a
+ * field the form does not have), which the page shows above the form instead.
+ */
+export function issueTarget(fields: Record<string, FieldDefinition>, path: string): { name: (string | number)[]; field: FieldDefinition } | undefined {
+  const [key, row, column, ...rest] = path.split('.');
+  const field = Object.hasOwn(fields, key) ? fields[key] : undefined;
+  if (!field || rest.length > 0) return undefined;
+  if (row === undefined) return { name: [key], field };
+  const columns = field.columns ?? {};
+  if (field.type !== 'table' || !/^\d+$/.test(row) || column === undefined || !Object.hasOwn(columns, column)) return undefined;
+  return { name: [key, Number(row), column], field: columns[column] };
+}

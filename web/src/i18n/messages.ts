@@ -1,4 +1,5 @@
 import { definitionsEnUS, definitionsZhCN } from './messages-definitions';
+import { newCaseEnUS, newCaseZhCN } from './messages-new-case';
 
 /**
  * Every string of the app, Chinese first. The Chinese table defines the keys; the English
@@ -8,6 +9,7 @@ import { definitionsEnUS, definitionsZhCN } from './messages-definitions';
  */
 export const zhCN = {
   ...definitionsZhCN,
+  ...newCaseZhCN,
   'app.title': '江门市精准扶贫业务系统',
 
   'common.yes': '是',
@@ -293,9 +295,6 @@ export const zhCN = {
   'notifications.empty': '暂无消息。办理期限提醒、超期督办和审批结果会通知到这里。',
   'notifications.emptyUnread': '没有未读消息',
 
-  'upcoming.definitions': '流程定义管理',
-  'upcoming.newCase': '新建申报',
-  'upcoming.notYet': '此功能尚未开放，开放后将出现在左侧菜单中。',
 
   'notFound.title': '页面不存在',
   'notFound.body': '您访问的页面不存在或已移动。',
@@ -411,10 +410,6 @@ export const zhCN = {
   'households.backToList': '返回户档列表',
   'households.address': '住址',
   'households.consent': '自愿申请',
-  'households.propose': '拟选对象申报',
-  'households.proposeConfirm': '为“{name}”发起贫困户识别申报？系统将用户档中的数据预填申报表。',
-  'households.proposed': '已发起申报，请核对预填内容后提交',
-  'households.openEntryCase': '查看在办的识别申报',
   'households.tabMembers': '家庭成员',
   'households.tabIncomes': '收入',
   'households.tabChecklist': '两不愁三保障',
@@ -606,6 +601,7 @@ export type MessageKey = keyof typeof zhCN;
 
 export const enUS: Readonly<Record<MessageKey, string>> = {
   ...definitionsEnUS,
+  ...newCaseEnUS,
   'app.title': 'Jiangmen Targeted Poverty Alleviation',
 
   'common.yes': 'Yes',
@@ -891,9 +887,6 @@ export const enUS: Readonly<Record<MessageKey, string>> = {
   'notifications.empty': 'No notifications. Deadline reminders, escalations and decisions arrive here.',
   'notifications.emptyUnread': 'No unread notifications',
 
-  'upcoming.definitions': 'Workflow definitions',
-  'upcoming.newCase': 'New application',
-  'upcoming.notYet': 'Not available yet; it will appear in the menu when it is.',
 
   'notFound.title': 'Page not found',
   'notFound.body': 'The page does not exist or has moved.',
@@ -1009,10 +1002,6 @@ export const enUS: Readonly<Record<MessageKey, string>> = {
   'households.backToList': 'Back to the household files',
   'households.address': 'Address',
   'households.consent': 'Consents',
-  'households.propose': 'Propose this household',
-  'households.proposeConfirm': 'Start the poverty-entry procedure for {name}? The form is prefilled from the file.',
-  'households.proposed': 'Started: check the prefilled form, then submit',
-  'households.openEntryCase': 'Open the entry case in progress',
   'households.tabMembers': 'Members',
   'households.tabIncomes': 'Incomes',
   'households.tabChecklist': 'Two assurances, three guarantees',

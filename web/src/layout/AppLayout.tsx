@@ -1,4 +1,4 @@
-import { BarChartOutlined, BellOutlined, CalendarOutlined, GlobalOutlined, HomeOutlined, InboxOutlined, LogoutOutlined, MailOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
+import { BarChartOutlined, FileAddOutlined, BellOutlined, CalendarOutlined, GlobalOutlined, HomeOutlined, InboxOutlined, LogoutOutlined, MailOutlined, SettingOutlined, TeamOutlined, UserOutlined } from '@ant-design/icons';
 import { Button, Dropdown, Layout, Menu, Space, Typography } from 'antd';
 import { Suspense, type ReactNode } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
@@ -10,6 +10,7 @@ import { menuFor } from './menu';
 
 const ICONS: Record<string, ReactNode> = {
   '/tasks': <InboxOutlined />,
+  '/cases/new': <FileAddOutlined />,
   '/dashboard': <BarChartOutlined />,
   '/households': <HomeOutlined />,
   '/notifications': <BellOutlined />,

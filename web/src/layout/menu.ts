@@ -8,10 +8,13 @@ export interface MenuEntry {
   roles: readonly Role[];
 }
 
-/** The side menu, by role. Definition administration is not here yet (its page is a stub). */
+/** The side menu, by role. */
 export const MENU: readonly MenuEntry[] = [
   // Auditors read and never act, so they have no tasks.
   { path: '/tasks', label: 'nav.inbox', roles: ['officer', 'reviewer', 'approver', 'supervisor', 'administrator'] },
+  // Who starts what is the definitions' `start` (role and level): in the shipped ones town
+  // officers and city supervisors. The page lists what the user may start, or says there is none.
+  { path: '/cases/new', label: 'nav.newCase', roles: ['officer', 'supervisor'] },
   { path: '/dashboard', label: 'nav.dashboard', roles: ['supervisor', 'approver', 'administrator'] },
   // Officers keep the files; every other role reads them inside its jurisdiction.
   { path: '/households', label: 'nav.households', roles: ['officer', 'reviewer', 'approver', 'supervisor', 'auditor'] },

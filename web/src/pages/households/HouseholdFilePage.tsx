@@ -1,22 +1,22 @@
 import { CheckCircleTwoTone, CloseCircleTwoTone } from '@ant-design/icons';
-import { App, Button, Card, Descriptions, Empty, List, Popconfirm, Result, Select, Skeleton, Space, Table, Tabs, Tag, Typography } from 'antd';
+import { Card, Descriptions, Empty, List, Result, Select, Skeleton, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useParams } from 'react-router';
 import { ApiError } from '../../api/client';
 import type { DecisionLine, HouseholdFile, HouseholdMember } from '../../api/types';
-import { useAuth, useUser } from '../../auth/auth';
 import { ErrorAlert } from '../../components/ErrorAlert';
 import { formatDateTime } from '../../components/format';
 import { useLoad } from '../../components/hooks';
 import { useI18n } from '../../i18n/i18n';
 import { AttachmentTable, AttachmentUpload } from './AttachmentParts';
 import { STATUS_COLORS } from './HouseholdsPage';
+import { StartFromFile } from './StartFromFile';
 
 
 /**
  * A household file (一户一档): members with masked IDs, incomes and the per-capita income per
  * year, the 两不愁三保障 checklist, the support plan, visits, attachments, versions, the
- * eligibility explanation line by line, its cases, and "propose this household".
+ * eligibility explanation line by line, its cases, and the procedures the file starts.
  */
 export default function HouseholdFilePage() {
   const { id = '' } = useParams();
@@ -36,7 +36,7 @@ export default function HouseholdFilePage() {
           {household.headName}
         </Typography.Title>
         <Tag color={STATUS_COLORS[household.registerStatus]}>{tx(`registerStatus.${household.registerStatus}`)}</Tag>
-        <ProposeButton household={household} />
+        <StartFromFile household={household} />
       </Space>
       <Card size="small">
         <Descriptions size="small" column={{ xs: 1, md: 2, xl: 3 }}>
@@ -64,47 +64,6 @@ export default function HouseholdFilePage() {
         ]}
       />
     </Space>
-  );
-}
-
-/** Starts poverty-entry from the file (officers with write access, a household not registered), then opens the case. */
-function ProposeButton({ household }: { household: HouseholdFile }) {
-  const { t } = useI18n();
-  const { api } = useAuth();
-  const user = useUser();
-  const navigate = useNavigate();
-  const { message } = App.useApp();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const open = household.cases.find((c) => c.workflow === 'poverty-entry' && !c.finished);
-  if (!user.roles.includes('officer') || household.access === 'read' || household.registerStatus !== 'none') return null;
-  if (open) return <Link to={`/cases/${open.id}`}>{t('households.openEntryCase')}</Link>;
-  return (
-    <>
-      <Popconfirm
-        title={t('households.proposeConfirm', { name: household.headName })}
-        okText={t('common.ok')}
-        cancelText={t('common.cancel')}
-        onConfirm={async () => {
-          setBusy(true);
-          setError(null);
-          try {
-            const started = await api.startHouseholdCase(household.id, 'poverty-entry');
-            void message.success(t('households.proposed'));
-            navigate(`/cases/${started.case.id}`, { state: { prefill: started.prefill } });
-          } catch (caught) {
-            setError(caught);
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
-        <Button type="primary" loading={busy} data-testid="propose-household">
-          {t('households.propose')}
-        </Button>
-      </Popconfirm>
-      {error ? <ErrorAlert error={error} onClose={() => setError(null)} /> : null}
-    </>
   );
 }
 

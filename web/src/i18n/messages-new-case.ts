@@ -1,0 +1,81 @@
+/**
+ * The strings of starting a case — the "new case" page and starting one from a household
+ * file — kept in a block of their own and spread into the tables of messages.ts.
+ */
+export const newCaseZhCN = {
+  'nav.newCase': '新建案件',
+  'newCase.title': '新建案件',
+  'newCase.intro': '选择您可以发起的业务，填写发起表单后提交；案件随即进入该流程的第一个环节。',
+  'newCase.none': '您的岗位和层级没有可以发起的业务。',
+  'newCase.noneHint': '每项业务由流程定义规定的岗位和层级发起：例如镇（街）经办人发起贫困户识别和退出，市级督查员发起约谈和限期整改。',
+  'newCase.chooseWorkflow': '选择业务',
+  'newCase.version': '第 {version} 版',
+  'newCase.fromFileTag': '从户档发起',
+  'newCase.calledTag': '通常由其他流程发起',
+  'newCase.fromFileTitle': '“{workflow}”从户档发起',
+  'newCase.fromFileText':
+    '此业务针对一户人家，须在该户的户档（一户一档）中发起：户档带入户主姓名、家庭人口、身份证号码等信息，把案件关联到户档，并按年度标准预填第一步的表单，这里不再重复填写。',
+  'newCase.fromFileStatuses': '可以发起的户档状态：{statuses}。打开户档后，点击页面顶部的“发起{workflow}”。',
+  'newCase.toHouseholds': '前往户档管理',
+  'newCase.calledBy': '此业务通常由“{callers}”的流程环节自动发起，办结后结论回到该案件。在这里发起的案件不属于任何其他案件，其结论不改变其他案件的进程。',
+  'newCase.jurisdiction': '案件所属区划',
+  'newCase.jurisdictionOptional': '默认为本级（{name}）；属于某村（社区）的，请选择该村（社区）。',
+  'newCase.jurisdictionRequired': '此业务在{level}及以下办理：请选择所属的{level}单位或其下级区划。',
+  'newCase.jurisdictionMissing': '请选择案件所属区划',
+  'newCase.formTitle': '发起表单',
+  'newCase.noFields': '此业务发起时无需填写内容。',
+  'newCase.submit': '发起案件',
+  'newCase.started': '已发起案件',
+  'form.refusedByApi': '未通过系统校验：{message}',
+  'apiCode.START_NOT_ALLOWED': '您的岗位或层级不能发起此业务。',
+  'apiCode.INVALID_JURISDICTION': '所选区划不在您的管辖范围内，或高于此业务办理的层级。',
+  'apiCode.WORKFLOW_DEPRECATED': '此业务已停用，不能发起新案件。',
+  'apiCode.WORKFLOW_NOT_ALLOWED': '此户档的状态不能发起该业务。',
+
+  'fileStart.start': '发起{workflow}',
+  'fileStart.confirm': '为“{name}”发起{workflow}？系统将用户档中的数据预填表单。',
+  'fileStart.started': '已发起，请核对预填内容后提交',
+  'fileStart.openCase': '查看在办的{workflow}',
+  'fileStart.formTitle': '为“{name}”发起{workflow}',
+  'fileStart.formIntro': '户主姓名等户档中已有的信息由户档带入；请填写户档中没有的内容。',
+};
+
+export const newCaseEnUS: Readonly<Record<keyof typeof newCaseZhCN, string>> = {
+  'nav.newCase': 'New case',
+  'newCase.title': 'New case',
+  'newCase.intro': 'Choose a procedure you may start, fill in its start form and submit; the case enters the first step of the procedure.',
+  'newCase.none': 'No procedure is started by your role at your level.',
+  'newCase.noneHint':
+    'Each procedure names the role and level that start it: for example town officers start poverty registrations and exits, the city supervisors interviews and rectifications.',
+  'newCase.chooseWorkflow': 'Procedure',
+  'newCase.version': 'version {version}',
+  'newCase.fromFileTag': 'From a household file',
+  'newCase.calledTag': 'Usually started by another procedure',
+  'newCase.fromFileTitle': '{workflow} starts from a household file',
+  'newCase.fromFileText':
+    "This procedure is about one household and starts from its file (一户一档): the file brings the head's name, the members and the resident ID, links the case to the file and prefills the first form with the year's figures, so none of it is typed again here.",
+  'newCase.fromFileStatuses': 'Files it starts from: {statuses}. Open the file and press "Start {workflow}" at the top.',
+  'newCase.toHouseholds': 'Go to the household files',
+  'newCase.calledBy':
+    'This procedure is usually started by a step of "{callers}", to which its finding returns. A case started here belongs to no other case, and its finding moves none.',
+  'newCase.jurisdiction': 'Division of the case',
+  'newCase.jurisdictionOptional': 'Your own unit ({name}) unless you choose the village (community) the case belongs to.',
+  'newCase.jurisdictionRequired': 'The case is worked on down to the {level} level: choose a unit at that level or below.',
+  'newCase.jurisdictionMissing': 'Choose the division of the case',
+  'newCase.formTitle': 'Start form',
+  'newCase.noFields': 'Nothing needs to be filled in to start this procedure.',
+  'newCase.submit': 'Start the case',
+  'newCase.started': 'Case started',
+  'form.refusedByApi': 'Not accepted: {message}',
+  'apiCode.START_NOT_ALLOWED': 'Your role or level does not start this procedure.',
+  'apiCode.INVALID_JURISDICTION': 'The division chosen is outside your jurisdiction, or above the level the procedure is worked at.',
+  'apiCode.WORKFLOW_DEPRECATED': 'This procedure takes no new cases.',
+  'apiCode.WORKFLOW_NOT_ALLOWED': 'The status of this household file does not allow that procedure.',
+
+  'fileStart.start': 'Start {workflow}',
+  'fileStart.confirm': 'Start {workflow} for {name}? The form is prefilled from the file.',
+  'fileStart.started': 'Started: check the prefilled form, then submit',
+  'fileStart.openCase': 'Open the {workflow} case in progress',
+  'fileStart.formTitle': 'Start {workflow} for {name}',
+  'fileStart.formIntro': "What the file holds (the head's name and so on) comes from it; fill in what it does not hold.",
+};
