@@ -202,6 +202,19 @@ export class CasesService {
       const status = refusal.code === CaseExceptionCode.START_NOT_ALLOWED ? HttpStatus.FORBIDDEN : HttpStatus.UNPROCESSABLE_ENTITY;
       throw new CaseException(refusal.message, refusal.code, status, { placementLevel: placementLevel(published.compiled) });
     }
+    // The rule above reads the code's shape; a code of the right shape may still name no
+    // division, or a retired one, and its tasks would then be offered to nobody.
+    if (command.jurisdiction !== undefined && command.jurisdiction !== user.jurisdictionCode) {
+      const [current] = await manager.query(`SELECT 1 FROM jurisdictions WHERE code = $1 AND retired_at IS NULL`, [jurisdiction]);
+      if (!current) {
+        throw new CaseException(
+          `Jurisdiction ${jurisdiction} is not a current division (unknown, or retired)`,
+          CaseExceptionCode.INVALID_JURISDICTION,
+          HttpStatus.UNPROCESSABLE_ENTITY,
+          { placementLevel: placementLevel(published.compiled) },
+        );
+      }
+    }
     command = { ...command, data: sealResidentIds(definition.start.fields, command.data, this.residentIds) }; // plain IDs never go further
     const issues = validateFormInput(definition.start.fields, command.data);
     if (issues.length > 0) {

@@ -51,6 +51,7 @@ const table: BadRequest[] = [
   { name: 'start with a malformed workflow key', method: 'post', path: () => '/api/cases', body: { workflow: '../../etc', data: {} }, status: 400 },
   { name: 'start with a malformed jurisdiction', method: 'post', path: () => '/api/cases', body: { workflow: 'poverty-entry', data: HOUSEHOLD, jurisdiction: '44x' }, status: 400 },
   { name: 'start in another county', method: 'post', path: () => '/api/cases', body: { workflow: 'poverty-entry', data: HOUSEHOLD, jurisdiction: '440783100' }, status: 422 },
+  { name: 'start in a village code that names no division', method: 'post', path: () => '/api/cases', body: { workflow: 'poverty-entry', data: HOUSEHOLD, jurisdiction: '440781109200' }, status: 422 },
   { name: 'start with a huge body', method: 'post', path: () => '/api/cases', body: { workflow: 'poverty-entry', data: { ...HOUSEHOLD, address: HUGE } }, status: 413 },
   { name: 'start with a too-long string', method: 'post', path: () => '/api/cases', body: { workflow: 'poverty-entry', data: { ...HOUSEHOLD, address: 'x'.repeat(5000) } }, status: 400 },
   { name: 'read a non-UUID id', method: 'get', path: () => '/api/cases/not-a-uuid', status: 400 },

@@ -1,4 +1,5 @@
 import { pathOf } from '../../src/org/jurisdiction-loader.js';
+import { HOUSEHOLD } from '../support/case-driver.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 /** Administrators add, rename and retire nodes of the tree inside their jurisdiction; every change is audited. */
@@ -211,5 +212,14 @@ describe('jurisdiction admin', () => {
     });
     expect(bind.status).toBe(422);
     expect(bind.body.details.code).toBe('RETIRED_JURISDICTION');
+    // Nor does a new case go there (its tasks would be offered under a division that is gone).
+    const casesBefore = await t.dataSource.query(`SELECT count(*)::int AS n FROM cases`);
+    const start = await t.http
+      .post('/api/cases')
+      .set(auth(await t.login('ts-officer')))
+      .send({ workflow: 'poverty-entry', data: HOUSEHOLD, jurisdiction: '440781109998' });
+    expect(start.status).toBe(422);
+    expect(start.body.details.code).toBe('INVALID_JURISDICTION');
+    expect(await t.dataSource.query(`SELECT count(*)::int AS n FROM cases`)).toEqual(casesBefore);
   });
 });
