@@ -1,9 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../common/clock.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { preparedQuery } from '../database/prepared-query.js';
 import { DeadlinesService } from '../deadlines/deadlines.service.js';
 import { exportSource } from '../definitions/definition-formats.js';
@@ -39,6 +40,7 @@ import { placementLevel, startRefusal } from './case-start-rule.js';
 import { caseNotFound, CaseException, CaseExceptionCode, fromEngine, readOnlyAccess, versionConflict } from './case.exception.js';
 import { canonicalJson, GENESIS_HASH, hashEvent, verifyChain, type StoredChainRow } from './history-chain.js';
 import { actionFields, presentResidentIds, sealFreeText, sealResidentIds, sealText } from './resident-id-sealing.js';
+import { RequestHasher } from './request-hash.js';
 import { gateAction, openTaskOfStep, type GatedTask, type PendingAction } from './task-gate.js';
 import {
   ACT_WRITE_SQL,
@@ -182,6 +184,9 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
  */
 @Injectable()
 export class CasesService {
+  /** Keys the request hash kept with an Idempotency-Key (src/cases/request-hash.ts). */
+  private readonly requestHasher: RequestHasher;
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly definitions: DefinitionsService,
@@ -190,7 +195,10 @@ export class CasesService {
     private readonly audit: AuditService,
     private readonly residentIds: ResidentIdCipher,
     private readonly rules: RulesService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.requestHasher = new RequestHasher(config.idempotencySecret);
+  }
 
   /** `manager`: a caller's transaction (a household file starting its case and linking it). */
   async start(user: AuthUser, command: StartCaseCommand, manager: EntityManager = this.dataSource.manager): Promise<CaseView> {
@@ -423,7 +431,7 @@ export class CasesService {
     if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
       throw new CaseException('Idempotency-Key must be 1 to 200 visible ASCII characters', CaseExceptionCode.INVALID_IDEMPOTENCY_KEY, HttpStatus.BAD_REQUEST);
     }
-    const requestHash = createHash('sha256').update(canonicalJson({ id, ...command })).digest('hex');
+    const requestHash = this.requestHasher.hash({ id, ...command });
     return this.dataSource.transaction(async (manager) => {
       if (idempotencyKey !== undefined) {
         const earlier = await this.claimIdempotencyKey(manager, user, id, idempotencyKey, requestHash);

@@ -32,6 +32,11 @@ export interface AppConfig {
   bodyLimit: string;
   /** Base64 of the 32-byte secret that encrypts resident ID numbers and keys their blind index. */
   residentIdKey: string;
+  /**
+   * Keys the request hash kept with each Idempotency-Key (HMAC-SHA256): a plain hash of a
+   * request body holding a resident ID could be tried against the numbers its mask leaves open.
+   */
+  idempotencySecret: string;
   /** Delivery machinery (BullMQ workers, deadline scheduler, reconciler, outbox relay). */
   delivery: DeliveryConfig;
   /** Login rate limiting (Redis counters shared by every API process). */
@@ -151,6 +156,9 @@ export const DEV_JWT_REFRESH_SECRET = 'fupin-flow-dev-refresh-secret-not-for-pro
 /** The development key of notice ids and form tokens is public too: refused in production. */
 export const DEV_PUBLIC_BOARD_SECRET = 'fupin-flow-dev-public-board-secret-not-for-production';
 
+/** The development key of the idempotency request hashes is public as well: refused in production. */
+export const DEV_IDEMPOTENCY_SECRET = 'fupin-flow-dev-idempotency-secret-not-for-production';
+
 /** Browser origins allowed outside production when CORS_ORIGINS is unset (local front-end dev servers). */
 export const DEV_CORS_ORIGINS: readonly string[] = [
   'http://localhost:3000',
@@ -173,6 +181,7 @@ const DEFAULTS = {
   MAIL_FROM: 'fupin-flow <noreply@fupin-flow.local>',
   BODY_LIMIT: '256kb',
   RESIDENT_ID_KEY: DEV_RESIDENT_ID_KEY,
+  IDEMPOTENCY_SECRET: DEV_IDEMPOTENCY_SECRET,
   RUN_WORKER: '',
   BULLMQ_PREFIX: 'fupin',
   SCHEDULER_INTERVAL_MS: '5000',
@@ -277,10 +286,12 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const jwtSecret = read('JWT_SECRET');
   const jwtRefreshSecret = read('JWT_REFRESH_SECRET');
   const publicBoardSecret = read('PUBLIC_BOARD_SECRET');
+  const idempotencySecret = read('IDEMPOTENCY_SECRET');
   if (nodeEnv === 'production') {
     checkProductionSecret('JWT_SECRET', jwtSecret, DEV_JWT_SECRET, problems);
     checkProductionSecret('JWT_REFRESH_SECRET', jwtRefreshSecret, DEV_JWT_REFRESH_SECRET, problems);
     checkProductionSecret('PUBLIC_BOARD_SECRET', publicBoardSecret, DEV_PUBLIC_BOARD_SECRET, problems);
+    checkProductionSecret('IDEMPOTENCY_SECRET', idempotencySecret, DEV_IDEMPOTENCY_SECRET, problems);
     if (jwtRefreshSecret === jwtSecret) problems.push('JWT_REFRESH_SECRET must differ from JWT_SECRET');
   }
 
@@ -332,6 +343,7 @@ export function loadAppConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mailFrom,
     bodyLimit,
     residentIdKey,
+    idempotencySecret,
     delivery,
     loginLimit,
     publicBoard,

@@ -24,6 +24,13 @@ export class DisasterEntity {
   @Column({ type: 'text' })
   description!: string;
 
+  /**
+   * Resident IDs typed into the description: the column holds them masked, this the sealed text
+   * (`{description: …}`), which the re-entry cases get; null when none.
+   */
+  @Column({ name: 'sealed_text', type: 'jsonb', nullable: true })
+  sealedText!: Record<string, unknown> | null;
+
   /** The recording administrator's node. */
   @Column({ name: 'jurisdiction_code', type: 'varchar', length: 12 })
   jurisdictionCode!: string;

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
@@ -6,7 +6,12 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../common/clock.js';
 import { beijingDate } from '../deadlines/deadline-duration.js';
 import { isWithin, subtreePrefix } from '../engine/jurisdiction-code.js';
+import { sealedPart, sealText, withSealedPart } from '../cases/resident-id-sealing.js';
+import { ResidentIdsService, valueAt, type RevealedResidentId } from '../cases/resident-ids.service.js';
 import { HouseholdCasesService } from '../households/household-cases.service.js';
+import { sealLegacyColumns } from '../households/legacy-text-sealer.js';
+import { ResidentIdCipher } from '../org/resident-id-cipher.js';
+import { shownText } from '../org/resident-id-text.js';
 import { REENTRY_WORKFLOW } from '../plans/plans.service.js';
 import { disasterProblems } from './disaster-input.js';
 import { DisasterException, DisasterExceptionCode } from './disasters.exception.js';
@@ -17,13 +22,16 @@ interface DisasterRow {
   type: string;
   occurred_on: string;
   affected_towns: string[];
+  /** As shown: resident IDs typed into it masked. */
   description: string;
+  /** `{description: {sealedText: […]}}` when it holds IDs (src/cases/resident-id-sealing.ts), else null. */
+  sealed_text: unknown;
   jurisdiction_code: string;
   recorded_by: string;
   recorded_at: Date;
 }
 
-const DISASTER_COLUMNS = `id, type, to_char(occurred_on, 'YYYY-MM-DD') AS occurred_on, affected_towns, description, jurisdiction_code, recorded_by, recorded_at`;
+const DISASTER_COLUMNS = `id, type, to_char(occurred_on, 'YYYY-MM-DD') AS occurred_on, affected_towns, description, sealed_text, jurisdiction_code, recorded_by, recorded_at`;
 
 /**
  * Major natural disasters (因重大自然灾害返贫). An administrator records one — type, date,
@@ -36,13 +44,23 @@ const DISASTER_COLUMNS = `id, type, to_char(occurred_on, 'YYYY-MM-DD') AS occurr
  * (PlansService: reenteredPeople).
  */
 @Injectable()
-export class DisastersService {
+export class DisastersService implements OnModuleInit {
+  private readonly logger = new Logger(DisastersService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly householdCases: HouseholdCasesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly cipher: ResidentIdCipher,
+    private readonly residentIds: ResidentIdsService,
   ) {}
+
+  /** Descriptions written before IDs typed into them were sealed are sealed at start-up (src/households/legacy-text-sealer.ts). */
+  async onModuleInit(): Promise<void> {
+    const sealed = await this.dataSource.transaction((manager) => sealLegacyColumns(manager, this.cipher, 'disasters', { description: 'description' }));
+    if (sealed > 0) this.logger.log(`Resident IDs typed into disaster descriptions before they were sealed, now sealed: ${sealed}`);
+  }
 
   async record(user: AuthUser, input: RecordDisasterDto, address: string | null) {
     const now = this.clock.now();
@@ -55,10 +73,13 @@ export class DisastersService {
       if (problems.length > 0) {
         throw new DisasterException(`The disaster is not valid: ${problems.join('; ')}`, DisasterExceptionCode.INVALID_DISASTER, { problems });
       }
+      // A resident ID typed into the description is sealed: the column keeps it masked, the
+      // re-entry cases get the sealed text (and show it masked too).
+      const description = sealText(input.description, this.cipher);
       const [{ id }] = await manager.query(
-        `INSERT INTO disasters (type, occurred_on, affected_towns, description, jurisdiction_code, recorded_by, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-        [input.type, input.date, input.affectedTowns, input.description, user.jurisdictionCode, user.id, now],
+        `INSERT INTO disasters (type, occurred_on, affected_towns, description, sealed_text, jurisdiction_code, recorded_by, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+        [input.type, input.date, input.affectedTowns, shownText(description), sealedPart({ description }), user.jurisdictionCode, user.id, now],
       );
       const started = await this.startReentries(manager, id);
       await this.audit.record(
@@ -98,7 +119,7 @@ export class DisastersService {
       const caseId = await this.householdCases.startAsSystem(manager, id, REENTRY_WORKFLOW, year, {
         disasterType: disaster.type,
         disasterDate: disaster.occurred_on,
-        lossDescription: disaster.description,
+        lossDescription: withSealedPart({ description: disaster.description }, disaster.sealed_text).description,
       });
       await manager.query(`INSERT INTO disaster_reentries (disaster_id, household_id, case_id, created_at) VALUES ($1, $2, $3, $4)`, [disasterId, id, caseId, this.clock.now()]);
     }
@@ -118,9 +139,7 @@ export class DisastersService {
 
   /** One disaster with its re-entry cases inside the caller's subtree; 404 when it touched none of it. */
   async get(user: AuthUser, id: string) {
-    const [row]: DisasterRow[] = await this.dataSource.query(`SELECT ${DISASTER_COLUMNS} FROM disasters WHERE id = $1`, [id]);
-    const visible = row?.affected_towns.some((t) => isWithin(t, user.jurisdictionCode) || isWithin(user.jurisdictionCode, t));
-    if (!row || !visible) throw new DisasterException(`No disaster ${id} in your jurisdiction`, DisasterExceptionCode.DISASTER_NOT_FOUND, { id });
+    const row = await this.visible(user, id);
     const reentries = await this.dataSource.query(
       `SELECT r.household_id AS "householdId", h.head_name AS "headName", h.jurisdiction_code AS "villageCode", r.case_id AS "caseId",
               c.status AS "caseStatus", r.created_at AS "startedAt"
@@ -130,6 +149,26 @@ export class DisastersService {
       [id, `${subtreePrefix(user.jurisdictionCode)}%`],
     );
     return { ...view(row), reentries };
+  }
+
+  /**
+   * A resident ID typed into the description, in full (`path` `description/0`: the first):
+   * the permission `reveal-resident-id`, a disaster the caller may read (else 404), and the
+   * `resident-id.revealed` audit row written before the number leaves — as for a case.
+   */
+  async revealId(user: AuthUser, id: string, path: string, address: string | null): Promise<RevealedResidentId> {
+    return this.residentIds.revealSealed(user, { targetType: 'disaster', targetId: id, path, address }, async () => {
+      const row = await this.visible(user, id);
+      return { sealed: valueAt(row.sealed_text, path), jurisdictionCode: row.jurisdiction_code, details: { disasterId: id, path } };
+    });
+  }
+
+  /** The disaster, when it touched the caller's subtree (or the caller's own town); 404 otherwise. */
+  private async visible(user: AuthUser, id: string): Promise<DisasterRow> {
+    const [row]: DisasterRow[] = await this.dataSource.query(`SELECT ${DISASTER_COLUMNS} FROM disasters WHERE id = $1`, [id]);
+    const visible = row?.affected_towns.some((t) => isWithin(t, user.jurisdictionCode) || isWithin(user.jurisdictionCode, t));
+    if (!row || !visible) throw new DisasterException(`No disaster ${id} in your jurisdiction`, DisasterExceptionCode.DISASTER_NOT_FOUND, { id });
+    return row;
   }
 }
 

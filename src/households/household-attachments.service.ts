@@ -4,7 +4,10 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../common/clock.js';
+import { sealedPart, sealText } from '../cases/resident-id-sealing.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ResidentIdCipher } from '../org/resident-id-cipher.js';
+import { shownText } from '../org/resident-id-text.js';
 import { attachmentKey, AttachmentStore } from './attachment-store.js';
 import { checkAttachmentType, safeFileName } from './attachment-type.js';
 import type { AttachmentKind } from './household-file.js';
@@ -32,6 +35,7 @@ export class HouseholdAttachmentsService {
     private readonly store: AttachmentStore,
     private readonly clock: Clock,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly cipher: ResidentIdCipher,
   ) {}
 
   async upload(user: AuthUser, householdId: string, file: UploadedFileLike | undefined, kind: AttachmentKind, caseId?: string) {
@@ -43,6 +47,10 @@ export class HouseholdAttachmentsService {
     const fileName = safeFileName(file.originalname);
     const type = await checkAttachmentType(file.buffer, fileName);
     if (!type.ok) throw new HouseholdException(type.reason, HouseholdExceptionCode.ATTACHMENT_TYPE_NOT_ALLOWED, { detected: type.detected });
+    // A resident ID in the file's name (扫描件 named by the number) is sealed like any typed text:
+    // the row, the download and the version log name the file with it masked.
+    const sealedName = sealText(fileName, this.cipher);
+    const shownName = shownText(sealedName);
 
     const id = randomUUID();
     const key = attachmentKey(householdId, id);
@@ -57,13 +65,13 @@ export class HouseholdAttachmentsService {
         const sha256 = createHash('sha256').update(file.buffer).digest('hex');
         const now = this.clock.now();
         await manager.query(
-          `INSERT INTO household_attachments (id, household_id, kind, file_name, content_type, size_bytes, sha256, storage_key, case_id, uploaded_by, uploaded_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-          [id, householdId, kind, fileName, type.contentType, file.buffer.length, sha256, key, caseId ?? null, user.id, now],
+          `INSERT INTO household_attachments (id, household_id, kind, file_name, sealed_text, content_type, size_bytes, sha256, storage_key, case_id, uploaded_by, uploaded_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+          [id, householdId, kind, shownName, sealedPart({ fileName: sealedName }), type.contentType, file.buffer.length, sha256, key, caseId ?? null, user.id, now],
         );
-        const attachment = { id, kind, fileName, contentType: type.contentType, sizeBytes: file.buffer.length, sha256, caseId: caseId ?? null, uploadedAt: now };
+        const attachment = { id, kind, fileName: shownName, contentType: type.contentType, sizeBytes: file.buffer.length, sha256, caseId: caseId ?? null, uploadedAt: now };
         const version = await this.households.recordChange(manager, householdId, user, 'attachment', [
-          { path: `attachments[${id}]`, from: null, to: { kind, fileName, contentType: type.contentType, sizeBytes: file.buffer.length, sha256 } },
+          { path: `attachments[${id}]`, from: null, to: { kind, fileName: sealedName, contentType: type.contentType, sizeBytes: file.buffer.length, sha256 } },
         ]);
         // Last, inside the transaction: a failed write rolls the row back.
         await this.store.put(key, file.buffer, type.contentType);

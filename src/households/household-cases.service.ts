@@ -12,7 +12,7 @@ import { chinaYear } from '../rules/yearly-rules.js';
 import type { StartHouseholdCaseDto } from './dto/household.dto.js';
 import { explainEligibility, type EligibilityReport } from './eligibility.js';
 import { HouseholdException, HouseholdExceptionCode } from './households.exception.js';
-import { HouseholdsService, type HouseholdRow, type MemberRow } from './households.service.js';
+import { HouseholdsService, sealedRow, type HouseholdRow, type MemberRow } from './households.service.js';
 
 export interface StartedHouseholdCase {
   case: CaseView;
@@ -137,8 +137,10 @@ export class HouseholdCasesService {
   private async startData(manager: EntityManager, workflow: StartHouseholdCaseDto['workflow'], row: HouseholdRow, members: MemberRow[]): Promise<Record<string, unknown>> {
     const head = members.find((m) => m.relation === '户主') ?? members[0];
     const householderId = head?.resident_id_masked && head.resident_id_token ? { householderId: { masked: head.resident_id_masked, token: head.resident_id_token } } : {};
-    const household = { householdName: row.head_name, rural: row.rural, memberCount: members.length };
-    if (workflow === 'poverty-entry') return { ...household, ...(row.address ? { address: row.address } : {}), ...householderId };
+    // The file's text as stored: an ID typed into it reaches the case sealed (the case keeps it so), never in clear.
+    const { head_name: householdName, address } = sealedRow(row);
+    const household = { householdName, rural: row.rural, memberCount: members.length };
+    if (workflow === 'poverty-entry') return { ...household, ...(address ? { address } : {}), ...householderId };
     if (workflow === 'poverty-exit') {
       const [entry] = await manager.query(
         `SELECT id FROM cases WHERE household_id = $1 AND workflow_key = 'poverty-entry' AND status = 'registered' ORDER BY created_at DESC LIMIT 1`,
@@ -146,7 +148,7 @@ export class HouseholdCasesService {
       );
       return { ...household, ...(entry ? { entryCaseId: entry.id } : {}), ...householderId };
     }
-    return { householdName: row.head_name };
+    return { householdName };
   }
 
   /**

@@ -35,6 +35,14 @@ export class HouseholdMemberEntity {
   @Column({ name: 'relation', type: 'varchar', length: 20 })
   relation!: string;
 
+  /**
+   * Resident IDs typed into `name` or `relation`: the columns hold them masked, this the sealed
+   * texts (`{name: {sealedText: […]}}`); null when there are none. The member's own ID is the
+   * `resident_id_*` columns below, never here.
+   */
+  @Column({ name: 'sealed_text', type: 'jsonb', nullable: true })
+  sealedText!: Record<string, unknown> | null;
+
   @Column({ name: 'resident_id_masked', type: 'varchar', length: 18, nullable: true })
   residentIdMasked!: string | null;
 

@@ -40,6 +40,12 @@ export class HouseholdIncomeEntity {
 
   @Column({ name: 'note', type: 'varchar', length: 200, nullable: true })
   note!: string | null;
+
+  /**
+   * Resident IDs typed into `note`: the column holds them masked, this the sealed text (`{note: …}`); null when none.
+   */
+  @Column({ name: 'sealed_text', type: 'jsonb', nullable: true })
+  sealedText!: Record<string, unknown> | null;
 }
 
 /** The 两不愁三保障 checklist of a year: item key → holds; the keys are the year's rules' checklist. */
@@ -93,6 +99,13 @@ export class HouseholdVisitEntity {
   @Column({ name: 'notes', type: 'text', nullable: true })
   notes!: string | null;
 
+  /**
+   * Resident IDs typed into the visitor's name, post or the notes: the columns hold them masked,
+   * this the sealed texts (`{notes: …}`); null when none.
+   */
+  @Column({ name: 'sealed_text', type: 'jsonb', nullable: true })
+  sealedText!: Record<string, unknown> | null;
+
   @Column({ name: 'recorded_by', type: 'uuid', nullable: true })
   recordedBy!: string | null;
 
@@ -125,6 +138,13 @@ export class HouseholdAttachmentEntity {
 
   @Column({ name: 'file_name', type: 'varchar', length: 200 })
   fileName!: string;
+
+  /**
+   * A resident ID in the uploaded file's name: the column holds it masked (and the download is
+   * named so), this the sealed text (`{fileName: …}`); null when none.
+   */
+  @Column({ name: 'sealed_text', type: 'jsonb', nullable: true })
+  sealedText!: Record<string, unknown> | null;
 
   /** Detected from the bytes, never the client's claim. */
   @Column({ name: 'content_type', type: 'varchar', length: 100 })

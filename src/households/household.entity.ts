@@ -79,6 +79,15 @@ export class HouseholdEntity {
   @Column({ name: 'plan_summary', type: 'text', nullable: true })
   planSummary!: string | null;
 
+  /**
+   * Resident IDs typed into the free text above (head, address, plan, volunteers' names): those
+   * columns hold the text with each ID masked, this the sealed texts in the shape of the API's
+   * view (`{address: {sealedText: […]}, plan: {summary: …}}`); null when there are none
+   * (src/cases/resident-id-sealing.ts, sealedPart).
+   */
+  @Column({ name: 'sealed_text', type: 'jsonb', nullable: true })
+  sealedText!: Record<string, unknown> | null;
+
   @Column({ name: 'version', type: 'int', default: 0 })
   version!: number;
 

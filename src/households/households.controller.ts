@@ -16,6 +16,7 @@ import {
   PutIncomesDto,
   PutPlanDto,
   RemoveMemberQueryDto,
+  RevealHouseholdResidentIdDto,
   StartHouseholdCaseDto,
   UpdateHouseholdDto,
   UpdateMemberDto,
@@ -127,6 +128,18 @@ export class HouseholdsController {
   @ApiOperation({ summary: "A member's resident ID number in full (permission reveal-resident-id; audited)" })
   reveal(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string, @Param('memberId', uuid) memberId: string, @Req() request: ClientRequest) {
     return this.households.revealMemberId(user, id, memberId, clientAddress(request));
+  }
+
+  @Post(':id/resident-ids/reveal')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'A resident ID typed into the file’s free text, in full (permission reveal-resident-id; audited)',
+    description:
+      "Everywhere else IDs typed into the file (address, plan, members' names, income notes, visits, attachment names, the version log) are shown masked. 403 PERMISSION_REQUIRED without the permission (audited as access.denied); 404 RESIDENT_ID_NOT_FOUND when no sealed ID is at the path.",
+  })
+  revealText(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string, @Body() body: RevealHouseholdResidentIdDto, @Req() request: ClientRequest) {
+    return this.households.revealText(user, id, body.path, clientAddress(request), body.version);
   }
 
   @Put(':id/incomes/:year')

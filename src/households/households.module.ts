@@ -11,6 +11,7 @@ import { HouseholdCasesService } from './household-cases.service.js';
 import { HouseholdReportsService } from './household-reports.service.js';
 import { HouseholdsController } from './households.controller.js';
 import { HouseholdsService } from './households.service.js';
+import { LegacyTextSealer } from './legacy-text-sealer.js';
 
 /** Household files (一户一档): routes under /api/households. */
 @Module({
@@ -28,7 +29,15 @@ import { HouseholdsService } from './households.service.js';
     }),
   ],
   controllers: [HouseholdsController, HouseholdAttachmentsController],
-  providers: [HouseholdsService, HouseholdCasesService, HouseholdReportsService, HouseholdAttachmentsService, attachmentStoreProvider, residentIdCipherProvider],
+  providers: [
+    HouseholdsService,
+    HouseholdCasesService,
+    HouseholdReportsService,
+    HouseholdAttachmentsService,
+    LegacyTextSealer,
+    attachmentStoreProvider,
+    residentIdCipherProvider,
+  ],
   exports: [HouseholdsService, HouseholdCasesService],
 })
 export class HouseholdsModule {}

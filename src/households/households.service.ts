@@ -4,13 +4,14 @@ import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CasesService } from '../cases/cases.service.js';
-import { sealResidentIds } from '../cases/resident-id-sealing.js';
-import { ResidentIdsService, type RevealedResidentId } from '../cases/resident-ids.service.js';
+import { presentResidentIds, resealText, sealedIdsIn, sealedPart, sealResidentIds, sealStrings, withSealedPart, type WithFreeText } from '../cases/resident-id-sealing.js';
+import { ResidentIdsService, valueAt, type RevealedResidentId } from '../cases/resident-ids.service.js';
 import { Clock } from '../common/clock.js';
 import { isWithin, jurisdictionAt, subtreePrefix } from '../engine/jurisdiction-code.js';
 import type { FieldDefinition } from '../engine/workflow-definition.js';
 import { ResidentIdCipher } from '../org/resident-id-cipher.js';
 import { isValidResidentId, type SealedResidentId } from '../org/resident-id.js';
+import type { FreeText } from '../org/resident-id-text.js';
 import { RulesService } from '../rules/rules.service.js';
 import { chinaYear, DEFAULT_CHECKLIST } from '../rules/yearly-rules.js';
 import type {
@@ -60,16 +61,31 @@ export interface HouseholdRow {
   responsible_person: string | null;
   volunteers: Volunteer[];
   plan_summary: string | null;
+  /** The sealed part of the free text above (src/cases/resident-id-sealing.ts), shaped as householdTexts; null: no ID in it. */
+  sealed_text: unknown;
   version: number;
   created_at: Date;
   updated_at: Date;
 }
+
+/** The free-text columns of `households` (the plan's volunteers hold names too). */
+export const HOUSEHOLD_TEXT_COLUMNS = ['head_name', 'address', 'paired_unit', 'responsible_person', 'plan_summary', 'volunteers'] as const;
+type HouseholdTextColumn = (typeof HOUSEHOLD_TEXT_COLUMNS)[number];
+
+/**
+ * A households row with its free text as stored: where a text holds resident IDs, the sealed
+ * text instead of the column's masked one. What the version log records and a case started
+ * from the file is given; never shown (presentResidentIds shows it masked).
+ */
+export type SealedHouseholdRow = Omit<HouseholdRow, HouseholdTextColumn> & WithFreeText<Pick<HouseholdRow, HouseholdTextColumn>>;
 
 export interface MemberRow {
   id: string;
   position: number;
   name: string;
   relation: string;
+  /** The sealed part of `name` and `relation`; null: no ID typed into them. */
+  sealed_text: unknown;
   resident_id_masked: string | null;
   resident_id_token: string | null;
   age: number;
@@ -86,17 +102,21 @@ export interface IncomeRow {
   source: IncomeSource;
   amount: number;
   note: string | null;
+  /** The sealed part of `note`; null: no ID typed into it. */
+  sealed_text: unknown;
 }
+
+type SealedMemberRow = Omit<MemberRow, 'name' | 'relation'> & { name: FreeText; relation: FreeText };
 
 /** What a route does with a file, as the denied-access audit row records it. */
 export type HouseholdOperation = 'read' | 'write' | 'reveal' | 'start-case';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const HOUSEHOLD_COLUMNS = `id, jurisdiction_code, head_name, address, rural, dibao, consent, register_status,
+export const HOUSEHOLD_COLUMNS = `id, jurisdiction_code, head_name, address, rural, dibao, consent, register_status,
   to_char(registered_on, 'YYYY-MM-DD') AS registered_on, to_char(exited_on, 'YYYY-MM-DD') AS exited_on,
   to_char(reentered_on, 'YYYY-MM-DD') AS reentered_on, measures, paired_unit, responsible_person, volunteers, plan_summary,
-  version, created_at, updated_at`;
-const MEMBER_COLUMNS = `id, position, name, relation, resident_id_masked, resident_id_token, age, labour_ability, disability, schooling, in_school, health_insurance`;
+  sealed_text, version, created_at, updated_at`;
+const MEMBER_COLUMNS = `id, position, name, relation, sealed_text, resident_id_masked, resident_id_token, age, labour_ability, disability, schooling, in_school, health_insurance`;
 const RESIDENT_ID_FIELD: Record<string, FieldDefinition> = { residentId: { type: 'residentId', label: '身份证号码' } };
 
 /**
@@ -190,11 +210,13 @@ export class HouseholdsService {
 
   async versions(user: AuthUser, id: string) {
     await this.accessible(this.dataSource.manager, user, id, 'read');
-    return this.dataSource.query(
+    const rows: { changes: FileChange[] }[] = await this.dataSource.query(
       `SELECT version, at, actor_id AS "actorId", actor_username AS "actorUsername", kind, changes, case_id AS "caseId"
          FROM household_versions WHERE household_id = $1 ORDER BY version`,
       [id],
     );
+    // The changes hold the file's free text as stored: IDs typed into it sealed, shown masked.
+    return rows.map((row) => ({ ...row, changes: presentResidentIds(row.changes) }));
   }
 
   // ---------------------------------------------------------------- reading
@@ -266,7 +288,7 @@ export class HouseholdsService {
 
   async incomes(manager: EntityManager, householdId: string, year?: number): Promise<IncomeRow[]> {
     return manager.query(
-      `SELECT id, year, source, amount::float8 AS amount, note FROM household_incomes
+      `SELECT id, year, source, amount::float8 AS amount, note, sealed_text FROM household_incomes
         WHERE household_id = $1 AND ($2::int IS NULL OR year = $2) ORDER BY year DESC, source, id`,
       [householdId, year ?? null],
     );
@@ -325,15 +347,20 @@ export class HouseholdsService {
       await this.checkVillage(manager, user, input.villageCode);
       await this.checkResidentIdsFree(manager, members, null);
       const now = this.clock.now();
-      const plan = input.plan ? planColumns(input.plan) : planColumns({ measures: [] });
+      const seal = (text: string) => resealText(text, [], this.cipher);
+      const text = shownColumns({
+        head_name: seal(input.headName.trim()),
+        address: input.address == null ? null : seal(input.address),
+        ...planColumns(input.plan ?? { measures: [] }, seal),
+      });
       const [{ id }] = await manager.query(
         `INSERT INTO households (jurisdiction_code, head_name, address, rural, dibao, consent, register_status, registered_on, exited_on, reentered_on,
-                                 measures, paired_unit, responsible_person, volunteers, plan_summary, version, created_at, created_by, updated_at, updated_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, $16, $17, $16, $17) RETURNING id`,
+                                 measures, paired_unit, responsible_person, volunteers, plan_summary, sealed_text, version, created_at, created_by, updated_at, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $18, 0, $16, $17, $16, $17) RETURNING id`,
         [
           input.villageCode,
-          input.headName.trim(),
-          input.address ?? null,
+          text.head_name,
+          text.address,
           input.rural,
           input.dibao ?? false,
           input.consent ?? null,
@@ -341,18 +368,19 @@ export class HouseholdsService {
           input.registeredOn ?? null,
           input.exitedOn ?? null,
           input.reenteredOn ?? null,
-          plan.measures,
-          plan.paired_unit,
-          plan.responsible_person,
-          JSON.stringify(plan.volunteers),
-          plan.plan_summary,
+          [...new Set(input.plan?.measures ?? [])],
+          text.paired_unit,
+          text.responsible_person,
+          JSON.stringify(text.volunteers),
+          text.plan_summary,
           now,
           user.id,
+          text.sealed_text,
         ],
       );
       for (const [position, member] of members.entries()) await this.insertMember(manager, id, position, member);
       const row = await this.accessible(manager, user, id, 'write', true);
-      await this.recordChange(manager, id, user, 'created', changesBetween({}, fileState(row, await this.members(manager, id))));
+      await this.recordChange(manager, id, user, 'created', changesBetween({}, fileState(sealedRow(row), (await this.members(manager, id)).map(sealedMember))));
       return this.view(manager, { ...row, version: row.version + 1 });
     });
   }
@@ -361,23 +389,26 @@ export class HouseholdsService {
     return this.inTransaction(async (manager) => {
       const row = await this.writable(manager, user, id, input.expectedVersion);
       if (input.villageCode !== undefined && input.villageCode !== row.jurisdiction_code) await this.checkVillage(manager, user, input.villageCode);
-      const next = {
-        ...row,
+      const current = sealedRow(row);
+      const seal = this.resealer(row.sealed_text);
+      const next: SealedHouseholdRow = {
+        ...current,
         jurisdiction_code: input.villageCode ?? row.jurisdiction_code,
-        head_name: input.headName?.trim() ?? row.head_name,
-        address: input.address !== undefined ? input.address : row.address,
+        head_name: input.headName !== undefined ? seal(input.headName.trim()) : current.head_name,
+        address: input.address !== undefined ? input.address && seal(input.address) : current.address,
         rural: input.rural ?? row.rural,
         dibao: input.dibao ?? row.dibao,
         consent: input.consent !== undefined ? input.consent : row.consent,
       };
-      const changes = changesBetween(householdFields(row), householdFields(next));
+      const changes = changesBetween(householdFields(current), householdFields(next));
       if (changes.length === 0) return this.view(manager, row);
+      const text = shownColumns(next);
       await manager.query(
-        `UPDATE households SET jurisdiction_code = $2, head_name = $3, address = $4, rural = $5, dibao = $6, consent = $7 WHERE id = $1`,
-        [id, next.jurisdiction_code, next.head_name, next.address, next.rural, next.dibao, next.consent],
+        `UPDATE households SET jurisdiction_code = $2, head_name = $3, address = $4, rural = $5, dibao = $6, consent = $7, sealed_text = $8 WHERE id = $1`,
+        [id, next.jurisdiction_code, text.head_name, text.address, next.rural, next.dibao, next.consent, text.sealed_text],
       );
       const version = await this.recordChange(manager, id, user, 'updated', changes);
-      return this.view(manager, { ...next, version });
+      return this.view(manager, { ...next, ...text, version });
     });
   }
 
@@ -401,18 +432,22 @@ export class HouseholdsService {
       if (!current) throw memberNotFound(memberId);
       const sealed = input.residentId === undefined ? undefined : input.residentId === null ? null : this.seal(input.residentId, 'residentId');
       if (sealed) await this.checkResidentIdsFree(manager, [{ sealed }], id, memberId);
+      const { name, relation } = sealedMember(current);
+      const seal = this.resealer(current.sealed_text);
+      const text = memberTextColumns({ name: input.name !== undefined ? seal(input.name.trim()) : name, relation: input.relation !== undefined ? seal(input.relation.trim()) : relation });
       // $10: whether the resident ID changes (to a new one, or removed); otherwise the stored one stays.
       await manager.query(
         `UPDATE household_members SET name = $2, relation = $3, age = $4, labour_ability = $5, disability = $6, schooling = $7, in_school = $8,
                 health_insurance = $9,
                 resident_id_masked = CASE WHEN $10 THEN $11 ELSE resident_id_masked END,
                 resident_id_token = CASE WHEN $10 THEN $12 ELSE resident_id_token END,
-                resident_id_index = CASE WHEN $10 THEN $13 ELSE resident_id_index END
+                resident_id_index = CASE WHEN $10 THEN $13 ELSE resident_id_index END,
+                sealed_text = $14
           WHERE id = $1`,
         [
           memberId,
-          input.name?.trim() ?? current.name,
-          input.relation?.trim() ?? current.relation,
+          text.name,
+          text.relation,
           input.age ?? current.age,
           input.labourAbility ?? current.labour_ability,
           input.disability ?? current.disability,
@@ -423,6 +458,7 @@ export class HouseholdsService {
           sealed?.masked ?? null,
           sealed?.token ?? null,
           sealed?.index ?? null,
+          text.sealed_text,
         ],
       );
       return this.commitMembers(manager, user, row, before);
@@ -442,7 +478,7 @@ export class HouseholdsService {
 
   private async commitMembers(manager: EntityManager, user: AuthUser, row: HouseholdRow, before: MemberRow[]) {
     const after = await this.members(manager, row.id);
-    const changes = changesBetween(membersState(before), membersState(after));
+    const changes = changesBetween(membersState(before.map(sealedMember)), membersState(after.map(sealedMember)));
     if (changes.length === 0) return this.view(manager, row);
     const version = await this.recordChange(manager, row.id, user, 'members', changes);
     return this.view(manager, { ...row, version });
@@ -457,19 +493,23 @@ export class HouseholdsService {
     return this.inTransaction(async (manager) => {
       const row = await this.writable(manager, user, id, input.expectedVersion);
       const before = await this.incomes(manager, id, year);
+      // A note sent back as shown keeps the IDs of the year's notes it still shows masked.
+      const seal = this.resealer(before.map((r) => r.sealed_text));
+      const records = input.records.map((r) => ({ source: r.source, amount: r.amount, note: r.note?.trim() ? seal(r.note.trim()) : null }));
       await manager.query(`DELETE FROM household_incomes WHERE household_id = $1 AND year = $2`, [id, year]);
-      for (const record of input.records) {
-        await manager.query(`INSERT INTO household_incomes (household_id, year, source, amount, note) VALUES ($1, $2, $3, $4, $5)`, [
+      for (const record of records) {
+        const note = presentResidentIds(record.note);
+        await manager.query(`INSERT INTO household_incomes (household_id, year, source, amount, note, sealed_text) VALUES ($1, $2, $3, $4, $5, $6)`, [
           id,
           year,
           record.source,
           record.amount,
-          record.note?.trim() || null,
+          note,
+          sealedPart({ note: record.note }),
         ]);
       }
-      const records = (list: { source: string; amount: number; note?: string | null }[]) =>
-        list.map((r) => ({ source: r.source, amount: r.amount, note: r.note?.trim() || null }));
-      const changes = changesBetween({ [`incomes.${year}`]: records(before) }, { [`incomes.${year}`]: records(input.records) });
+      const stored = before.map((r) => ({ source: r.source, amount: r.amount, note: withSealedPart({ note: r.note }, r.sealed_text).note }));
+      const changes = changesBetween({ [`incomes.${year}`]: stored }, { [`incomes.${year}`]: records });
       const version = changes.length === 0 ? row.version : await this.recordChange(manager, id, user, 'incomes', changes);
       return this.view(manager, { ...row, version });
     });
@@ -504,19 +544,17 @@ export class HouseholdsService {
   async putPlan(user: AuthUser, id: string, input: PutPlanDto) {
     return this.inTransaction(async (manager) => {
       const row = await this.writable(manager, user, id, input.expectedVersion);
-      const next = { ...row, ...planColumns(input) };
-      const changes = changesBetween(flatten('plan', planView(row)), flatten('plan', planView(next)));
+      const current = sealedRow(row);
+      const next: SealedHouseholdRow = { ...current, ...planColumns(input, this.resealer(row.sealed_text)), measures: [...new Set(input.measures)] };
+      const changes = changesBetween(flatten('plan', planView(current)), flatten('plan', planView(next)));
       if (changes.length === 0) return this.view(manager, row);
-      await manager.query(`UPDATE households SET measures = $2, paired_unit = $3, responsible_person = $4, volunteers = $5, plan_summary = $6 WHERE id = $1`, [
-        id,
-        next.measures,
-        next.paired_unit,
-        next.responsible_person,
-        JSON.stringify(next.volunteers),
-        next.plan_summary,
-      ]);
+      const text = shownColumns(next);
+      await manager.query(
+        `UPDATE households SET measures = $2, paired_unit = $3, responsible_person = $4, volunteers = $5, plan_summary = $6, sealed_text = $7 WHERE id = $1`,
+        [id, next.measures, text.paired_unit, text.responsible_person, JSON.stringify(text.volunteers), text.plan_summary, text.sealed_text],
+      );
       const version = await this.recordChange(manager, id, user, 'plan', changes);
-      return this.view(manager, { ...next, version });
+      return this.view(manager, { ...next, ...text, version });
     });
   }
 
@@ -525,17 +563,16 @@ export class HouseholdsService {
     checkDate(input.visitedOn, this.clock.now(), 'visitedOn');
     return this.inTransaction(async (manager) => {
       const row = await this.writable(manager, user, id);
-      const visit = {
-        visitedOn: input.visitedOn,
-        visitorName: input.visitorName.trim(),
-        visitorRole: input.visitorRole?.trim() || null,
-        leader: input.leader,
-        notes: input.notes?.trim() || null,
-      };
+      const visit = sealStrings(
+        { visitedOn: input.visitedOn, visitorName: input.visitorName.trim(), visitorRole: input.visitorRole?.trim() || null, leader: input.leader, notes: input.notes?.trim() || null },
+        [],
+        this.cipher,
+      );
+      const shown = presentResidentIds(visit);
       const [{ id: visitId }] = await manager.query(
-        `INSERT INTO household_visits (household_id, visited_on, visitor_name, visitor_role, leader, notes, recorded_by, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-        [id, visit.visitedOn, visit.visitorName, visit.visitorRole, visit.leader, visit.notes, user.id, this.clock.now()],
+        `INSERT INTO household_visits (household_id, visited_on, visitor_name, visitor_role, leader, notes, sealed_text, recorded_by, recorded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+        [id, input.visitedOn, shown.visitorName, shown.visitorRole, visit.leader, shown.notes, sealedPart(visit), user.id, this.clock.now()],
       );
       const version = await this.recordChange(manager, id, user, 'visit', [{ path: `visits[${visitId}]`, from: null, to: visit }]);
       return this.view(manager, { ...row, version });
@@ -544,14 +581,67 @@ export class HouseholdsService {
 
   /** A member's resident ID in full: permission `reveal-resident-id`, audited (src/cases/resident-ids.service.ts). */
   async revealMemberId(user: AuthUser, id: string, memberId: string, address: string | null): Promise<RevealedResidentId> {
-    return this.residentIds.revealSealed(user, { targetType: 'household', targetId: id, path: `members/${memberId}/residentId`, address }, async () => {
-      const row = await this.accessible(this.dataSource.manager, user, id, 'reveal');
-      const member = (await this.members(this.dataSource.manager, id)).find((m) => m.id === memberId);
-      if (!member) throw memberNotFound(memberId);
-      const sealed: SealedResidentId | undefined =
-        member.resident_id_masked && member.resident_id_token ? { masked: member.resident_id_masked, token: member.resident_id_token } : undefined;
-      return { sealed, jurisdictionCode: row.jurisdiction_code, details: { householdId: id, memberId } };
+    return this.revealInFile(user, id, `members/${memberId}/residentId`, address, { householdId: id, memberId }, async (file) => {
+      const sealed = await file();
+      if (!Object.hasOwn(sealed.members, memberId)) throw memberNotFound(memberId);
+      return sealed;
     });
+  }
+
+  /**
+   * A resident ID typed into the file's free text, in full: the same permission, decryption
+   * and audit row as a member's (the row's details say `path`, and `version` when given). `path`
+   * names the place as the file's view does, records by their id: `address/0` (the first ID
+   * typed into the address), `headName/0`, `plan/summary/0`, `plan/volunteers/2/name/0`,
+   * `members/<id>/name/0` (or `members/<id>/residentId`, the member's own), `incomes/<id>/note/0`,
+   * `visits/<id>/notes/0`, `attachments/<id>/fileName/0`. With `version`, the path is in that
+   * version's changes as stored (`changes/0/to/0`, `changes/1/from/notes/0`): an ID a later change
+   * replaced lives only there.
+   */
+  async revealText(user: AuthUser, id: string, path: string, address: string | null, version?: number): Promise<RevealedResidentId> {
+    return this.revealInFile(user, id, path, address, { householdId: id, ...(version === undefined ? {} : { version }), path }, async (file) => {
+      if (version === undefined) return file();
+      const [row] = await this.dataSource.query(`SELECT changes FROM household_versions WHERE household_id = $1 AND version = $2`, [id, version]);
+      return { changes: row?.changes };
+    });
+  }
+
+  private async revealInFile(
+    user: AuthUser,
+    id: string,
+    path: string,
+    address: string | null,
+    details: Record<string, unknown>,
+    within: (file: () => Promise<SealedFile>) => Promise<unknown>,
+  ): Promise<RevealedResidentId> {
+    return this.residentIds.revealSealed(user, { targetType: 'household', targetId: id, path, address }, async () => {
+      const row = await this.accessible(this.dataSource.manager, user, id, 'reveal');
+      return { sealed: valueAt(await within(() => this.sealedFile(row)), path), jurisdictionCode: row.jurisdiction_code, details };
+    });
+  }
+
+  /** What of the file may hold a sealed ID, in the places the reveal's paths name. */
+  private async sealedFile(row: HouseholdRow): Promise<SealedFile> {
+    const manager = this.dataSource.manager;
+    const byId = async (table: 'household_incomes' | 'household_visits' | 'household_attachments') =>
+      Object.fromEntries(
+        ((await manager.query(`SELECT id, sealed_text FROM ${table} WHERE household_id = $1 AND sealed_text IS NOT NULL`, [row.id])) as { id: string; sealed_text: unknown }[]).map(
+          (r) => [r.id, r.sealed_text],
+        ),
+      );
+    const members = await this.members(manager, row.id);
+    return {
+      ...householdTexts(sealedRow(row)),
+      members: Object.fromEntries(
+        members.map((m) => {
+          const residentId: SealedResidentId | null = m.resident_id_masked && m.resident_id_token ? { masked: m.resident_id_masked, token: m.resident_id_token } : null;
+          return [m.id, { ...(m.sealed_text ?? {}), residentId }];
+        }),
+      ),
+      incomes: await byId('household_incomes'),
+      visits: await byId('household_visits'),
+      attachments: await byId('household_attachments'),
+    };
   }
 
   // ---------------------------------------------------------------- helpers
@@ -614,15 +704,16 @@ export class HouseholdsService {
   }
 
   private async insertMember(manager: EntityManager, householdId: string, position: number, member: MemberDto & { sealed: (SealedResidentId & { index: string }) | null }): Promise<void> {
+    const text = memberTextColumns(sealStrings({ name: member.name.trim(), relation: member.relation.trim() }, [], this.cipher));
     await manager.query(
       `INSERT INTO household_members (household_id, position, name, relation, resident_id_masked, resident_id_token, resident_id_index, age,
-                                      labour_ability, disability, schooling, in_school, health_insurance)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+                                      labour_ability, disability, schooling, in_school, health_insurance, sealed_text)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
       [
         householdId,
         position,
-        member.name.trim(),
-        member.relation.trim(),
+        text.name,
+        text.relation,
         member.sealed?.masked ?? null,
         member.sealed?.token ?? null,
         member.sealed?.index ?? null,
@@ -632,8 +723,18 @@ export class HouseholdsService {
         member.schooling ?? 'none',
         member.inSchool ?? false,
         member.healthInsurance ?? false,
+        text.sealed_text,
       ],
     );
+  }
+
+  /**
+   * Seals free text on its way into a record whose stored sealed part is `stored`: a text sent
+   * back as shown keeps the IDs behind the masks it still shows (resealText).
+   */
+  private resealer(stored: unknown): (text: string) => FreeText {
+    const kept = sealedIdsIn(stored);
+    return (text) => resealText(text, kept, this.cipher);
   }
 }
 
@@ -655,7 +756,60 @@ export function narrowestScope(own: string, requested?: string): string | undefi
   return isWithin(requested, own) ? requested : undefined;
 }
 
-function memberView(m: MemberRow) {
+/** The free text of a households row in the shape of the file's view: what `sealed_text` mirrors and the reveal's paths name. */
+function householdTexts(row: Pick<SealedHouseholdRow, HouseholdTextColumn>) {
+  return {
+    headName: row.head_name,
+    address: row.address,
+    plan: { pairedUnit: row.paired_unit, responsiblePerson: row.responsible_person, summary: row.plan_summary, volunteers: row.volunteers.map((v) => ({ name: v.name })) },
+  };
+}
+
+/** The row with its sealed free text laid back over the masked columns (withSealedPart). */
+export function sealedRow(row: HouseholdRow): SealedHouseholdRow {
+  const texts = withSealedPart(householdTexts(row), row.sealed_text);
+  return {
+    ...row,
+    head_name: texts.headName,
+    address: texts.address,
+    paired_unit: texts.plan.pairedUnit,
+    responsible_person: texts.plan.responsiblePerson,
+    plan_summary: texts.plan.summary,
+    volunteers: row.volunteers.map((v, i) => ({ ...v, name: texts.plan.volunteers[i].name })),
+  };
+}
+
+/** What the free-text columns of `households` store for a row's sealed text: each text masked, and the sealed part beside them. */
+export function shownColumns(row: Pick<SealedHouseholdRow, HouseholdTextColumn>): Pick<HouseholdRow, HouseholdTextColumn | 'sealed_text'> {
+  const shown = presentResidentIds(row) as unknown as Pick<HouseholdRow, HouseholdTextColumn>;
+  return {
+    head_name: shown.head_name,
+    address: shown.address,
+    paired_unit: shown.paired_unit,
+    responsible_person: shown.responsible_person,
+    plan_summary: shown.plan_summary,
+    volunteers: shown.volunteers,
+    sealed_text: sealedPart(householdTexts(row)),
+  };
+}
+
+function sealedMember(m: MemberRow): SealedMemberRow {
+  return { ...m, ...withSealedPart({ name: m.name, relation: m.relation }, m.sealed_text) };
+}
+
+function memberTextColumns(text: { name: FreeText; relation: FreeText }): { name: string; relation: string; sealed_text: unknown } {
+  return { ...presentResidentIds(text as { name: string; relation: string }), sealed_text: sealedPart(text) };
+}
+
+/** Everything of a file that may hold a sealed ID, as the reveal's paths name it. */
+interface SealedFile extends ReturnType<typeof householdTexts> {
+  members: Record<string, unknown>;
+  incomes: Record<string, unknown>;
+  visits: Record<string, unknown>;
+  attachments: Record<string, unknown>;
+}
+
+function memberView(m: SealedMemberRow) {
   return {
     id: m.id,
     name: m.name,
@@ -670,7 +824,7 @@ function memberView(m: MemberRow) {
   };
 }
 
-function planView(row: Pick<HouseholdRow, 'measures' | 'paired_unit' | 'responsible_person' | 'volunteers' | 'plan_summary'>) {
+function planView(row: Pick<SealedHouseholdRow, 'measures' | 'paired_unit' | 'responsible_person' | 'volunteers' | 'plan_summary'>) {
   return {
     measures: row.measures,
     pairedUnit: row.paired_unit,
@@ -682,17 +836,18 @@ function planView(row: Pick<HouseholdRow, 'measures' | 'paired_unit' | 'responsi
   };
 }
 
-function planColumns(plan: PlanDto) {
+/** The plan's free-text columns from the client's plan, trimmed and sealed by `seal`. */
+function planColumns(plan: PlanDto, seal: (text: string) => FreeText): Pick<SealedHouseholdRow, 'paired_unit' | 'responsible_person' | 'volunteers' | 'plan_summary'> {
+  const text = (value: string | null | undefined) => (value?.trim() ? seal(value.trim()) : null);
   return {
-    measures: [...new Set(plan.measures)],
-    paired_unit: plan.pairedUnit?.trim() || null,
-    responsible_person: plan.responsiblePerson?.trim() || null,
-    volunteers: (plan.volunteers ?? []).map((v) => ({ name: v.name.trim(), partyMember: v.partyMember })),
-    plan_summary: plan.summary?.trim() || null,
+    paired_unit: text(plan.pairedUnit),
+    responsible_person: text(plan.responsiblePerson),
+    volunteers: (plan.volunteers ?? []).map((v) => ({ name: seal(v.name.trim()), partyMember: v.partyMember })),
+    plan_summary: text(plan.summary),
   };
 }
 
-function householdFields(row: HouseholdRow): Record<string, unknown> {
+function householdFields(row: SealedHouseholdRow): Record<string, unknown> {
   return {
     villageCode: row.jurisdiction_code,
     headName: row.head_name,
@@ -707,11 +862,11 @@ function householdFields(row: HouseholdRow): Record<string, unknown> {
   };
 }
 
-function membersState(members: MemberRow[]): Record<string, unknown> {
+function membersState(members: SealedMemberRow[]): Record<string, unknown> {
   return flatten('members', members.map((m) => ({ ...memberView(m), position: m.position })));
 }
 
-function fileState(row: HouseholdRow, members: MemberRow[]): Record<string, unknown> {
+function fileState(row: SealedHouseholdRow, members: SealedMemberRow[]): Record<string, unknown> {
   const { volunteerGroupComplete: _complete, ...plan } = planView(row);
   return { ...householdFields(row), ...membersState(members), ...flatten('plan', plan) };
 }

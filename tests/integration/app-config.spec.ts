@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import {
   ConfigValidationError,
   DEV_CORS_ORIGINS,
+  DEV_IDEMPOTENCY_SECRET,
   DEV_JWT_REFRESH_SECRET,
   DEV_JWT_SECRET,
   DEV_PUBLIC_BOARD_SECRET,
@@ -16,12 +17,14 @@ const STRONG_REFRESH_SECRET = 'another-production-secret-for-refresh-tokens-9876
 /** 32 bytes in base64, not the development default. */
 const PRODUCTION_ID_KEY = Buffer.alloc(32, 7).toString('base64');
 const STRONG_BOARD_SECRET = 'a-third-production-secret-for-the-notice-board-42';
+const STRONG_IDEMPOTENCY_SECRET = 'a-fourth-production-secret-for-the-request-hashes';
 const PRODUCTION = {
   NODE_ENV: 'production',
   JWT_SECRET: STRONG_SECRET,
   JWT_REFRESH_SECRET: STRONG_REFRESH_SECRET,
   RESIDENT_ID_KEY: PRODUCTION_ID_KEY,
   PUBLIC_BOARD_SECRET: STRONG_BOARD_SECRET,
+  IDEMPOTENCY_SECRET: STRONG_IDEMPOTENCY_SECRET,
 };
 
 describe('app configuration', () => {
@@ -42,6 +45,7 @@ describe('app configuration', () => {
       mailFrom: 'fupin-flow <noreply@fupin-flow.local>',
       bodyLimit: '256kb',
       residentIdKey: DEV_RESIDENT_ID_KEY,
+      idempotencySecret: DEV_IDEMPOTENCY_SECRET,
       loginLimit: { maxPerAccount: 10, maxPerAddress: 30, windowMs: 60_000, keyPrefix: 'fupin-login:fupin_flow' },
       publicBoard: { secret: DEV_PUBLIC_BOARD_SECRET, maxObjectionsPerAddress: 10, objectionWindowMs: 3_600_000, keyPrefix: 'fupin-public:fupin_flow' },
       trustProxy: false,
@@ -80,6 +84,13 @@ describe('app configuration', () => {
       keyPrefix: 'board-test',
     });
     expect(() => loadAppConfig({ PUBLIC_OBJECTIONS_MAX_PER_ADDRESS: '0' })).toThrow(/PUBLIC_OBJECTIONS_MAX_PER_ADDRESS must be an integer/);
+  });
+
+  it('refuses to start in production with the default or a short idempotency secret', () => {
+    expect(() => loadAppConfig({ ...PRODUCTION, IDEMPOTENCY_SECRET: undefined })).toThrow(/IDEMPOTENCY_SECRET must be set in production/);
+    expect(() => loadAppConfig({ ...PRODUCTION, IDEMPOTENCY_SECRET: 'short' })).toThrow(/IDEMPOTENCY_SECRET must be at least 32/);
+    expect(loadAppConfig(PRODUCTION).idempotencySecret).toBe(STRONG_IDEMPOTENCY_SECRET);
+    expect(loadAppConfig({ NODE_ENV: 'test' }).idempotencySecret).toBe(DEV_IDEMPOTENCY_SECRET);
   });
 
   it('keeps attachments in a local directory by default and in an S3-compatible bucket when configured completely', () => {

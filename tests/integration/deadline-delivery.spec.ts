@@ -240,7 +240,7 @@ describe('the worker', () => {
     const delivery = loadAppConfig({ NODE_ENV: 'test', DEADLINE_HORIZON: '2h', BULLMQ_PREFIX: 'x-1' }).delivery;
     expect(delivery).toMatchObject({ deadlineHorizonMs: 7_200_000, bullmqPrefix: 'x-1', runWorker: false, schedulerIntervalMs: 5000 });
     expect(loadAppConfig({}).delivery.runWorker).toBe(true); // development
-    expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), JWT_REFRESH_SECRET: 'y'.repeat(40), PUBLIC_BOARD_SECRET: 'z'.repeat(40), RESIDENT_ID_KEY: Buffer.alloc(32, 7).toString('base64') }).delivery.runWorker).toBe(false);
+    expect(loadAppConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), JWT_REFRESH_SECRET: 'y'.repeat(40), PUBLIC_BOARD_SECRET: 'z'.repeat(40), IDEMPOTENCY_SECRET: 'i'.repeat(40), RESIDENT_ID_KEY: Buffer.alloc(32, 7).toString('base64') }).delivery.runWorker).toBe(false);
     expect(() => loadAppConfig({ NODE_ENV: 'development', FIRE_DELAY_MS: '100' })).toThrow(/FIRE_DELAY_MS/);
     expect(() => loadAppConfig({ BULLMQ_PREFIX: 'a:b', RUN_WORKER: 'maybe', SCHEDULER_INTERVAL_MS: '0' })).toThrow(
       /RUN_WORKER[\s\S]*BULLMQ_PREFIX[\s\S]*SCHEDULER_INTERVAL_MS/,

@@ -61,6 +61,7 @@ describe('HTTP hardening', () => {
       JWT_SECRET: 'a-production-secret-that-is-long-enough-0123456789',
       JWT_REFRESH_SECRET: 'another-production-secret-for-refresh-tokens-9876',
       PUBLIC_BOARD_SECRET: 'a-third-production-secret-for-the-notice-board-42',
+      IDEMPOTENCY_SECRET: 'a-fourth-production-secret-for-the-request-hashes',
       RESIDENT_ID_KEY: Buffer.alloc(32, 7).toString('base64'),
     });
     expect(production.corsOrigins).toEqual([]);

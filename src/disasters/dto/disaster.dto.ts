@@ -24,3 +24,9 @@ export class RecordDisasterDto {
   @MaxLength(2000)
   description!: string;
 }
+
+export class RevealDisasterResidentIdDto {
+  @ApiProperty({ example: 'description/0', description: 'The n-th resident ID typed into the description: `description/<n>`' })
+  @Matches(/^description\/\d{1,3}$/, { message: 'path must be description/<n>, such as description/0' })
+  path!: string;
+}

@@ -492,6 +492,26 @@ export class AttachmentListQueryDto {
   caseId?: string;
 }
 
+/** Where a resident ID typed into a household file's text is (HouseholdsService.revealText). */
+export class RevealHouseholdResidentIdDto {
+  @ApiProperty({
+    example: 'visits/6f1c2a4e-0b7d-4c55-9a43-3f0e8d2b9c11/notes/0',
+    description:
+      "Where the ID is, as the file's view names it, records by their id, the last number the n-th ID typed into that text: `address/0`, `headName/0`, `plan/summary/0`, `plan/volunteers/2/name/0`, `members/<id>/name/0` (`members/<id>/residentId`: the member's own), `incomes/<id>/note/0`, `visits/<id>/notes/0`, `attachments/<id>/fileName/0`; with `version`, inside that version's changes: `changes/0/to/0`",
+  })
+  @IsString()
+  @MaxLength(300)
+  @Matches(/^[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+){0,9}$/, { message: "path must be field names, ids and numbers joined by '/', such as address/0" })
+  path!: string;
+
+  @ApiPropertyOptional({ example: 3, description: "A version of the file (GET …/versions): the path is then inside that version's changes" })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  version?: number;
+}
+
 export class AttachmentUploadDto {
   @ApiProperty({ enum: ['meeting-minutes', 'notice-photo', 'other'] })
   @IsIn(['meeting-minutes', 'notice-photo', 'other'])

@@ -1,4 +1,15 @@
-import { actionFields, presentResidentIds, sealFreeText, sealResidentIds, sealText } from '../../../src/cases/resident-id-sealing.js';
+import {
+  actionFields,
+  presentResidentIds,
+  resealText,
+  sealedIdsIn,
+  sealedPart,
+  sealFreeText,
+  sealResidentIds,
+  sealStrings,
+  sealText,
+  withSealedPart,
+} from '../../../src/cases/resident-id-sealing.js';
 import { startCase } from '../../../src/engine/case-transition.js';
 import { validateFormInput } from '../../../src/engine/form-input.js';
 import type { FieldDefinition } from '../../../src/engine/workflow-definition.js';
@@ -118,6 +129,53 @@ describe('resident IDs in free text', () => {
     expect(maskedText(resealed)).toBe('配偶4407**********3127 户主4407**********2412');
     expect(sealedIdsOf(resealed).map((s) => cipher.decrypt(s.token))).toEqual([SPOUSE, HEAD]);
     expect(sealFreeText(42, cipher)).toBe(42);
+  });
+});
+
+describe('free text written again (a household file edited)', () => {
+  const countingCipher = () => {
+    let encrypted = 0;
+    return {
+      cipher: { encrypt: (id: string) => (encrypted++, cipher.encrypt(id)), decrypt: (token: string) => cipher.decrypt(token) },
+      encrypted: () => encrypted,
+    };
+  };
+
+  it('stores a text sent back as shown, or in full, exactly as before: the same tokens, nothing sealed afresh', () => {
+    const stored = sealText(`配偶${SPOUSE}，户主${HEAD}`, cipher) as SealedText;
+    const kept = sealedIdsOf(stored);
+    const counting = countingCipher();
+    expect(resealText(maskedText(stored), kept, counting.cipher)).toEqual(stored);
+    expect(resealText(`配偶${SPOUSE}，户主${HEAD}`, kept, counting.cipher)).toEqual(stored);
+    expect(counting.encrypted()).toBe(0);
+  });
+
+  it('keeps the ID behind a mask left in an edited text, seals a new one, and leaves an unknown mask as typed', () => {
+    const kept = sealedIdsOf(sealText(`户主${HEAD}`, cipher) as SealedText);
+    const edited = resealText(`改为：户主4407**********2412，配偶${SPOUSE}，另4407**********9999`, kept, cipher) as SealedText;
+    expect(maskedText(edited)).toBe('改为：户主4407**********2412，配偶4407**********3127，另4407**********9999');
+    expect(sealedIdsOf(edited).map((s) => cipher.decrypt(s.token))).toEqual([HEAD, SPOUSE]);
+    expect(sealedIdsOf(edited)[0]).toBe(kept[0]);
+    // Each kept ID once: a second copy of the mask is only text.
+    expect(sealedIdsIn(resealText('4407**********2412 4407**********2412', kept, cipher))).toEqual(kept);
+    // Nothing kept: exactly sealText.
+    expect(resealText('无', [], cipher)).toBe('无');
+  });
+
+  it('seals every string of a record and keeps the sealed part beside the masked one', () => {
+    const record = { name: `户主${HEAD}`, role: '村主任', count: 2, plan: { volunteers: [{ name: '甲' }, { name: `乙${SPOUSE}` }] }, none: null };
+    const sealed = sealStrings(record, [], cipher);
+    const shown = presentResidentIds(sealed);
+    expect(shown).toEqual({ ...record, name: '户主4407**********2412', plan: { volunteers: [{ name: '甲' }, { name: '乙4407**********3127' }] } });
+    const part = sealedPart(sealed);
+    expect(part).toEqual({ name: sealed.name, plan: { volunteers: [null, { name: sealed.plan.volunteers[1].name }] } });
+    expect(JSON.stringify(part)).not.toMatch(ID_RUN);
+    // Laid back over the masked columns: the record as sealed; a column changed behind it keeps what it says.
+    expect(withSealedPart(shown, part)).toEqual(sealed);
+    expect(withSealedPart({ ...shown, name: '已改' }, part)).toEqual({ ...sealed, name: '已改' });
+    expect(sealedIdsIn(sealed).map((s) => cipher.decrypt(s.token))).toEqual([HEAD, SPOUSE]);
+    expect(sealedPart({ name: '无', list: ['a'] })).toBeNull();
+    expect(sealStrings(sealed, [], cipher)).toEqual(sealed);
   });
 });
 
