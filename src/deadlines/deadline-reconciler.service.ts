@@ -86,7 +86,10 @@ export class DeadlineReconcilerService implements OnApplicationBootstrap, Before
   }
 
   onApplicationBootstrap(): void {
-    this.full.start({ immediately: true });
+    // The start-up reconciliation waits for the queues to be ready (as the relay's and the
+    // scheduler's first ticks do): run at once it would fail on a connection still
+    // connecting, and the next try is RECONCILE_INTERVAL_MS away.
+    this.full.start({ whenReady: Promise.all([this.deadlines.waitUntilReady(), this.outbox.waitUntilReady()]) });
     this.late.start();
   }
 

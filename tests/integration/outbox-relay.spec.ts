@@ -37,14 +37,27 @@ afterEach(async () => {
   smtp = undefined;
 }, 120_000);
 
-async function start(): Promise<{ testApp: TestApp; worker: InProcessWorker; driver: CaseDriver; smtp: TestSmtpServer }> {
+/**
+ * The app, and the worker on its database. `before` runs between the two (the worker not
+ * started yet), `afterStart` once the worker has started; `workerEnv` is laid over the
+ * fast test settings.
+ */
+async function start(
+  options: {
+    workerEnv?: Record<string, string>;
+    before?: (app: TestApp, driver: CaseDriver) => Promise<void>;
+    afterStart?: () => Promise<void>;
+  } = {},
+): Promise<{ testApp: TestApp; worker: InProcessWorker; driver: CaseDriver; smtp: TestSmtpServer }> {
   smtp = await startSmtpServer();
   const env = { REDIS_URL: redis.url, BULLMQ_PREFIX: uniquePrefix('outbox-relay'), SMTP_URL: smtp.url };
   testApp = await createTestApp({ now: MONDAY, env });
   // Everyone has an address, so a notification also queues a mail (an outbox row of its own).
   await testApp.dataSource.query(`UPDATE users SET email = username || '@example.gov.cn'`);
-  worker = await startInProcessWorker(testApp.config.databaseUrl, testApp.clock, { ...FAST_DELIVERY_ENV, ...env });
-  return { testApp, worker, driver: new CaseDriver(testApp), smtp };
+  const driver = new CaseDriver(testApp);
+  await options.before?.(testApp, driver);
+  worker = await startInProcessWorker(testApp.config.databaseUrl, testApp.clock, { ...FAST_DELIVERY_ENV, ...env, ...options.workerEnv }, { afterStart: options.afterStart });
+  return { testApp, worker, driver, smtp };
 }
 
 interface OutboxRow {
@@ -141,5 +154,34 @@ describe('outbox relay', () => {
     expect(deliveries(worker).get(row.id)).toBe(1);
     // The completed job is kept for the reconciler's window: nothing more to republish.
     expect(await worker.app.get(DeadlineReconcilerService).reconcile()).toMatchObject({ outboxMissing: 0 });
+  }, 120_000);
+
+  it('publishes what waited in the outbox, and schedules what is due, as soon as Redis answers after the worker started', async () => {
+    // Relay and scheduler tick once an hour here: only their first tick can do it in time.
+    const { testApp, worker, smtp } = await start({
+      workerEnv: { OUTBOX_INTERVAL_MS: '3600000', SCHEDULER_INTERVAL_MS: '3600000' },
+      before: async (app, driver) => {
+        // Written while no worker runs: a return's notification, and a reminder due now.
+        const c = await proposeAndReturn(driver, '赵一');
+        await app.dataSource.query(`UPDATE deadlines SET due_at = $2 WHERE case_id = $1 AND step = 'propose' AND kind = 'reminder'`, [c.id, app.clock.now()]);
+        // The worker starts while Redis is not there yet (both started at once, Redis the slower).
+        await redis.stop();
+      },
+      afterStart: () => redis.start(),
+    });
+    const [waiting] = await outbox(testApp);
+    expect(waiting).toMatchObject({ kind: 'notify' });
+    await eventually('the waiting row delivered', () => deliveries(worker).get(waiting.id) === 1, 30_000);
+    await eventually(
+      'the reminder fired',
+      async () => {
+        const rows: { status: string }[] = await testApp.dataSource.query(`SELECT status FROM deadlines WHERE kind = 'reminder' AND step = 'propose' AND status <> 'cancelled'`);
+        return rows.length === 1 && rows[0].status === 'fired';
+      },
+      30_000,
+    );
+    // The mails those queued wait for the relay's next tick, an hour away: it was the first
+    // tick, waiting for Redis rather than skipping, that published the row.
+    expect(smtp.messages).toHaveLength(0);
   }, 120_000);
 });
