@@ -74,7 +74,7 @@ export class AssessmentService {
     private readonly circular: OverdueCircularService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @InjectQueue(QueueName.Outbox) private readonly queue: TypedQueue<QueueName.Outbox>,
+    @InjectQueue(QueueName.Runs) private readonly queue: TypedQueue<QueueName.Runs>,
   ) {}
 
   /**

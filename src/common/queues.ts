@@ -9,6 +9,12 @@ import type { Job, Queue } from 'bullmq';
 export enum QueueName {
   Outbox = 'outbox',
   Deadlines = 'deadlines',
+  /**
+   * Long administrative runs (a migration run, a year-end assessment) that may take minutes
+   * or hours: a queue of their own, one at a time per worker, so that they never hold the
+   * outbox's slots (mail, in-app notifications) or the deadlines'.
+   */
+  Runs = 'runs',
 }
 
 export enum JobName {
@@ -54,19 +60,21 @@ export interface JobResults {
 export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   [JobName.DeliverOutboxMessage]: QueueName.Outbox,
   [JobName.FireDeadline]: QueueName.Deadlines,
+  // One short job a day (a notification per supervisor): it shares the outbox's slots.
   [JobName.SendDailyDigest]: QueueName.Outbox,
-  // Rare and database-bound: it shares the outbox queue rather than having a worker of its own.
-  [JobName.RunYearEndAssessment]: QueueName.Outbox,
-  // Rare too (one run per workflow key at a time) and database-bound: one of the outbox
-  // queue's concurrent slots, however long it takes; mail keeps the others.
-  [JobName.RunCaseMigration]: QueueName.Outbox,
+  [JobName.RunYearEndAssessment]: QueueName.Runs,
+  [JobName.RunCaseMigration]: QueueName.Runs,
 };
 
-/** Which jobs run on which queue. */
+/** Which jobs run on which queue (JOB_QUEUE as types). */
 export interface QueueJobs {
-  [QueueName.Outbox]: JobName.DeliverOutboxMessage | JobName.SendDailyDigest | JobName.RunYearEndAssessment | JobName.RunCaseMigration;
+  [QueueName.Outbox]: JobName.DeliverOutboxMessage | JobName.SendDailyDigest;
   [QueueName.Deadlines]: JobName.FireDeadline;
+  [QueueName.Runs]: JobName.RunYearEndAssessment | JobName.RunCaseMigration;
 }
+
+/** Jobs of the runs queue a worker runs at once: one (a second run waits for a free worker). */
+export const RUNS_CONCURRENCY = 1;
 
 export type TypedQueue<Q extends QueueName> = Queue<JobPayloads[QueueJobs[Q]], unknown, QueueJobs[Q]>;
 

@@ -59,7 +59,7 @@ export class MigrationRunsService {
     private readonly definitions: DefinitionsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @InjectQueue(QueueName.Outbox) private readonly queue: TypedQueue<QueueName.Outbox>,
+    @InjectQueue(QueueName.Runs) private readonly queue: TypedQueue<QueueName.Runs>,
   ) {}
 
   /** Records a run and queues its job; 409 while another run of the workflow is queued or running. */

@@ -216,7 +216,7 @@ describe('the year-end assessment of 2017', () => {
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({ status: 'queued', created: true });
     firstRun = started.body.runId;
-    const queue = t.app.get<TypedQueue<QueueName.Outbox>>(queueToken(QueueName.Outbox));
+    const queue = t.app.get<TypedQueue<QueueName.Runs>>(queueToken(QueueName.Runs));
     expect((await queue.getJob(assessmentJobId(firstRun)))?.data).toEqual({ runId: firstRun });
     const again = await (await as('admin')).post('/api/plans/2017/assessment');
     expect(again.body).toEqual({ runId: firstRun, status: 'queued', created: false });
