@@ -1,5 +1,6 @@
 import { Inject } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
+import { activeRunVerdict, type RunJobState } from './run-job.js';
 
 /**
  * BullMQ queues and the jobs they carry. Redis only delivers: every job points at a
@@ -50,8 +51,8 @@ export interface JobResults {
   /** 'early': the clock says not yet; the row was handed back to the scheduler. */
   [JobName.FireDeadline]: 'fired' | 'stale' | 'early';
   [JobName.SendDailyDigest]: 'sent';
-  /** 'stale': the run was already finished (a duplicated job). */
-  [JobName.RunYearEndAssessment]: 'done' | 'failed' | 'stale';
+  /** 'stale': the run was already finished (a duplicated job); 'queued': the scheduler's job recorded and queued a run. */
+  [JobName.RunYearEndAssessment]: 'done' | 'failed' | 'stale' | 'queued';
   /** 'stale': the run had already finished (a duplicated job); 'failed': it could not go on (see its row). */
   [JobName.RunCaseMigration]: 'done' | 'failed' | 'stale';
 }
@@ -114,6 +115,36 @@ export function assessmentJobId(runId: string): string {
 /** Job id of one migration run: adding it again (a lost job re-queued) is a no-op while it exists. */
 export function migrationJobId(runId: string): string {
   return `migration-${runId}`;
+}
+
+/**
+ * A request meets a run still recorded as queued or running (a migration run, an
+ * assessment): it looks at the run's job (`activeRunVerdict`). BullMQ gave up on it →
+ * `abandoned` (the caller marks the run failed; the reason BullMQ recorded is passed on);
+ * Redis lost it → `lost` (the caller queues it again: the run resumes). Resolves whether the
+ * run still goes on. Without Redis nothing can be told: the run is taken as going on.
+ */
+export async function settleRunJob(
+  queue: Queue,
+  jobId: string,
+  on: { abandoned(failedReason: string | undefined): Promise<void>; lost(): Promise<void> },
+): Promise<boolean> {
+  let state: RunJobState;
+  let failedReason: string | undefined;
+  try {
+    const job = await queue.getJob(jobId);
+    state = job ? ((await job.getState()) as RunJobState) : 'missing';
+    failedReason = job?.failedReason;
+  } catch {
+    return true;
+  }
+  const verdict = activeRunVerdict(state);
+  if (verdict === 'abandoned') {
+    await on.abandoned(failedReason);
+    return false;
+  }
+  if (verdict === 'requeue') await on.lost();
+  return true;
 }
 
 /** The Nest token of a queue, for tests and custom providers. */
