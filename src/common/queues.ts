@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { activeRunVerdict, type RunJobState } from './run-job.js';
+import { withTimeout } from './with-timeout.js';
 
 /**
  * BullMQ queues and the jobs they carry. Redis only delivers: every job points at a
@@ -117,30 +118,36 @@ export function migrationJobId(runId: string): string {
   return `migration-${runId}`;
 }
 
+/** How long a request waits for Redis to say how a run's job is (see settleRunJob). */
+const RUN_JOB_LOOKUP_MS = 2000;
+
 /**
  * A request meets a run still recorded as queued or running (a migration run, an
  * assessment): it looks at the run's job (`activeRunVerdict`). BullMQ gave up on it →
  * `abandoned` (the caller marks the run failed; the reason BullMQ recorded is passed on);
  * Redis lost it → `lost` (the caller queues it again: the run resumes). Resolves whether the
- * run still goes on. Without Redis nothing can be told: the run is taken as going on.
+ * run still goes on. Without Redis nothing can be told: the run is taken as going on — and
+ * the request is not held for it (a queue whose connection was never ready waits for it
+ * rather than failing, hence the time limit).
  */
 export async function settleRunJob(
   queue: Queue,
   jobId: string,
   on: { abandoned(failedReason: string | undefined): Promise<void>; lost(): Promise<void> },
 ): Promise<boolean> {
-  let state: RunJobState;
-  let failedReason: string | undefined;
-  try {
+  const lookup = async (): Promise<{ state: RunJobState; failedReason?: string }> => {
     const job = await queue.getJob(jobId);
-    state = job ? ((await job.getState()) as RunJobState) : 'missing';
-    failedReason = job?.failedReason;
+    return job ? { state: (await job.getState()) as RunJobState, failedReason: job.failedReason } : { state: 'missing' };
+  };
+  let found: { state: RunJobState; failedReason?: string };
+  try {
+    found = await withTimeout(lookup(), RUN_JOB_LOOKUP_MS, 'Redis did not answer in time');
   } catch {
     return true;
   }
-  const verdict = activeRunVerdict(state);
+  const verdict = activeRunVerdict(found.state);
   if (verdict === 'abandoned') {
-    await on.abandoned(failedReason);
+    await on.abandoned(found.failedReason);
     return false;
   }
   if (verdict === 'requeue') await on.lost();

@@ -22,8 +22,9 @@ import {
   REDIS_CONNECTION,
   type TypedQueue,
 } from '../common/queues.js';
+import { withTimeout } from '../common/with-timeout.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { PeriodicTask, withTimeout } from '../jobs/periodic-task.js';
+import { PeriodicTask } from '../jobs/periodic-task.js';
 import { OutboxRelayService } from '../notifications/outbox-relay.service.js';
 import { DeadlineSchedulerService, REDIS_CALL_TIMEOUT_MS } from './deadline-scheduler.service.js';
 

@@ -18,8 +18,9 @@ import {
   REDIS_CONNECTION,
   type TypedQueue,
 } from '../common/queues.js';
+import { withTimeout } from '../common/with-timeout.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { PeriodicTask, withTimeout } from '../jobs/periodic-task.js';
+import { PeriodicTask } from '../jobs/periodic-task.js';
 
 /** Rows handed to BullMQ per transaction. */
 export const SCHEDULER_BATCH_SIZE = 1000;

@@ -10,8 +10,9 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { InjectQueue, JobName, outboxJobId, QueueName, REDIS_CONNECTION, type TypedQueue } from '../common/queues.js';
+import { withTimeout } from '../common/with-timeout.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { PeriodicTask, withTimeout } from '../jobs/periodic-task.js';
+import { PeriodicTask } from '../jobs/periodic-task.js';
 
 /** Outbox rows published per transaction. */
 export const RELAY_BATCH_SIZE = 200;

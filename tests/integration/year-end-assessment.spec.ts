@@ -8,6 +8,7 @@ import { assessmentJobId, JobName, QueueName, queueToken, type TypedJob, type Ty
 import { CaseDriver, PASSING_APPRAISAL, type CaseBody } from '../support/case-driver.js';
 import { regionUsers, seedDemoUsers } from '../../src/database/seed-demo.js';
 import { uniquePrefix } from '../support/processes.js';
+import { freePort } from '../support/redis-server.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -424,6 +425,27 @@ describe('a run whose job did not finish it', () => {
     const again = await (await as('admin')).post('/api/plans/2017/assessment');
     expect(again.body).toEqual({ runId, status: 'queued', created: false });
     expect((await runs().getJob(assessmentJobId(runId)))?.data).toEqual({ runId });
+    expect(await t.app.get(AssessmentService).runJob(runId, false)).toBe('done');
+  });
+
+  it('is taken as going on while Redis cannot be asked: the report still answers at once', async () => {
+    const started = await (await as('admin')).post('/api/plans/2017/assessment');
+    const runId: string = started.body.runId;
+    // A second API process on the same database whose Redis has not answered since it started.
+    const noRedis = await createTestApp({
+      databaseUrl: t.config.databaseUrl,
+      keepDatabase: true,
+      seed: false,
+      now: t.clock.now(),
+      env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, BULLMQ_PREFIX: t.config.delivery.bullmqPrefix },
+    });
+    try {
+      const response = await noRedis.http.get('/api/plans/2017/assessment').set('Authorization', `Bearer ${await noRedis.login('admin')}`);
+      expect(response.status).toBe(200);
+      expect(response.body.latestRun).toMatchObject({ id: runId, status: 'queued' });
+    } finally {
+      await noRedis.close();
+    }
     expect(await t.app.get(AssessmentService).runJob(runId, false)).toBe('done');
   });
 
