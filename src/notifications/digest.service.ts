@@ -31,8 +31,8 @@ export interface DigestContent {
 
 /**
  * The supervisors' daily digest (scheduled by the worker at 08:00 Asia/Shanghai). Each
- * active supervisor gets one notification, and one mail when they have an address, listing the
- * overdue tasks of their subtree — the same query as GET /api/alerts/overdue. Supervisors
+ * active supervisor gets one notification, and one mail when they have an address, listing
+ * the overdue tasks of their subtree — the same query as GET /api/alerts/overdue. Supervisors
  * with nothing overdue get nothing: a daily "all clear" would teach people to ignore it.
  * The dedup key holds the Beijing date, so a digest run twice in a day (a retried job,
  * two workers) sends once.

@@ -43,9 +43,10 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   }
 
   onApplicationBootstrap(): void {
-    // Not a tick right away: at start-up the Redis connection is usually still connecting,
-    // and a tick then would be skipped until the next interval. The first tick comes as soon
-    // as the queue is ready instead (and the interval's ticks report Redis while it is away).
+    // Not a tick right away: at start-up the Redis connection may still be connecting (or
+    // Redis still starting), and a tick then would be skipped until the next interval. The
+    // first tick comes as soon as the queue is ready instead (and the interval's ticks report
+    // Redis while it is away).
     this.task.start({ whenReady: this.queue.waitUntilReady() });
   }
 
