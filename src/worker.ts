@@ -6,9 +6,10 @@ import { loadAppConfig } from './config/app-config.js';
 import { WorkerModule } from './worker.module.js';
 
 /**
- * The worker process: BullMQ workers (deadline firings, outbox deliveries, the daily
- * digest), the deadline scheduler, the reconciler and the outbox relay — no HTTP. It does
- * not run migrations (the API does, at start-up), and whatever it handles it re-reads from
+ * The worker process: BullMQ workers (deadline firings; outbox deliveries and the daily
+ * digest; migration runs and year-end assessments, on a queue of their own), the deadline
+ * scheduler, the reconciler and the outbox relay — no HTTP. It does not run migrations
+ * (the API does, at start-up), and whatever it handles it re-reads from
  * PostgreSQL, so any number of workers can run, and each can be stopped (SIGTERM: timers
  * stop, jobs in progress finish) or killed at any moment (its jobs are redelivered).
  */

@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CasesService } from '../cases/cases.service.js';
 import { Clock } from '../common/clock.js';
-import { assessmentJobId, InjectQueue, JobName, QueueName, type TypedQueue } from '../common/queues.js';
+import { assessmentJobId, InjectQueue, JobName, QueueName, settleRunJob, type TypedQueue } from '../common/queues.js';
 import { subtreePrefix } from '../engine/jurisdiction-code.js';
 import { explainEligibility } from '../households/eligibility.js';
 import { HouseholdCasesService } from '../households/household-cases.service.js';
@@ -59,6 +59,11 @@ interface CountyRow {
  * Idempotent: a county's result row (year, county) is written once; a later run leaves a
  * 'done' county alone and retries a 'failed' one. The assessment's exits are unique per
  * (year, household), the interview per (year, county) (on the county's row).
+ *
+ * A run never stays 'running' for nothing: its job's last attempt ends it 'failed' when it
+ * throws, and a request (a start, the report) that finds BullMQ gave up on its job (its worker
+ * died too often) marks it failed, or queues it again when Redis lost it (settleRunJob, the
+ * rule of migration runs).
  */
 @Injectable()
 export class AssessmentService {
@@ -74,7 +79,7 @@ export class AssessmentService {
     private readonly circular: OverdueCircularService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @InjectQueue(QueueName.Outbox) private readonly queue: TypedQueue<QueueName.Outbox>,
+    @InjectQueue(QueueName.Runs) private readonly queue: TypedQueue<QueueName.Runs>,
   ) {}
 
   /**
@@ -91,6 +96,7 @@ export class AssessmentService {
     if (!yearIsOver(year, now)) {
       throw new AssessmentException(`${year} has not ended yet (Beijing time): its result is not final`, AssessmentExceptionCode.YEAR_NOT_OVER, { year });
     }
+    await this.settleActiveRun(year);
     const run = await this.dataSource.transaction(async (manager) => {
       const created = await this.createRun(manager, year, 'administrator', user.id, now);
       if (created.created) {
@@ -111,23 +117,37 @@ export class AssessmentService {
     });
     if (!run.created) return { ...run, status: run.status };
     try {
-      await this.queue.add(JobName.RunYearEndAssessment, { runId: run.runId }, { jobId: assessmentJobId(run.runId), attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } });
+      await this.enqueue(run.runId);
     } catch (error) {
       // The run row stays visible as failed; starting again makes a new run.
-      await this.dataSource.query(`UPDATE assessment_runs SET status = 'failed', finished_at = $2, error = $3 WHERE id = $1`, [run.runId, this.clock.now(), 'The job queue did not take the run']);
+      await this.fail(run.runId, 'The job queue did not take the run');
       throw new AssessmentException(`The job queue is not available: ${error instanceof Error ? error.message : String(error)}`, AssessmentExceptionCode.QUEUE_UNAVAILABLE, { runId: run.runId });
     }
     return { runId: run.runId, status: 'queued', created: true };
   }
 
-  /** The job: a given run, or (from the yearly scheduler) a new run of the year just ended. */
-  async runJob(runId: string | null): Promise<'done' | 'failed' | 'stale'> {
+  /**
+   * The job. From the yearly scheduler (no run): records a run of the year just ended (or
+   * finds the one active) and queues its own job, so that every run has a job of its own id
+   * for the rule above — 'queued'. Otherwise runs the run; a failure on the last attempt
+   * (`final`: no retry follows) ends it 'failed' instead of leaving it running.
+   */
+  async runJob(runId: string | null, final: boolean): Promise<'done' | 'failed' | 'stale' | 'queued'> {
     if (runId === null) {
       const now = this.clock.now();
       const run = await this.dataSource.transaction((manager) => this.createRun(manager, yearToAssess(now), 'schedule', null, now));
-      runId = run.runId;
+      await this.enqueue(run.runId);
+      return 'queued';
     }
-    return this.run(runId);
+    try {
+      return await this.run(runId);
+    } catch (error) {
+      if (!final) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error(`Assessment run ${runId} failed for good: ${message}`);
+      await this.fail(runId, `The run stopped: ${message}`);
+      return 'failed';
+    }
   }
 
   /**
@@ -178,6 +198,8 @@ export class AssessmentService {
    */
   async result(user: AuthUser, year: number) {
     checkYear(year);
+    // A run whose job BullMQ gave up on is shown failed, not running for ever.
+    await this.settleActiveRun(year);
     const scope = `${subtreePrefix(user.jurisdictionCode)}%`;
     const rows: (CountyRow & { name: string })[] = await this.dataSource.query(
       `SELECT a.*, j.name FROM county_assessments a LEFT JOIN jurisdictions j ON j.code = a.county_code
@@ -310,6 +332,40 @@ export class AssessmentService {
       })),
       overdueUnits: overdue.units,
     };
+  }
+
+  /**
+   * The run of the year still queued or running, if it really is (settleRunJob): one whose
+   * job BullMQ gave up on is marked failed — a start then makes a new run, which leaves the
+   * counties done alone and assesses the others —, one whose job Redis lost is queued again.
+   */
+  private async settleActiveRun(year: number): Promise<void> {
+    const [active]: { id: string }[] = await this.dataSource.query(`SELECT id FROM assessment_runs WHERE year = $1 AND status IN ('queued', 'running')`, [year]);
+    if (!active) return;
+    await settleRunJob(this.queue, assessmentJobId(active.id), {
+      abandoned: (reason) => this.fail(active.id, `Its job failed${reason ? `: ${reason}` : ''}; the counties it had not assessed are assessed by the next run`),
+      lost: async () => {
+        this.logger.warn(`Assessment run ${active.id} had no job in Redis: queued again`);
+        await this.enqueue(active.id).catch(() => undefined);
+      },
+    });
+  }
+
+  /** Queues the run's job (its id is the run's: queueing it twice adds nothing). Retries resume the run. */
+  private async enqueue(runId: string): Promise<void> {
+    await this.queue.add(
+      JobName.RunYearEndAssessment,
+      { runId },
+      { jobId: assessmentJobId(runId), attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } },
+    );
+  }
+
+  private async fail(runId: string, error: string): Promise<void> {
+    await this.dataSource.query(`UPDATE assessment_runs SET status = 'failed', finished_at = $2, error = $3 WHERE id = $1 AND status IN ('queued', 'running')`, [
+      runId,
+      this.clock.now(),
+      error.slice(0, 2000),
+    ]);
   }
 
   private async finish(runId: string, status: 'done' | 'failed', result: Record<string, unknown> | null, error: string | null): Promise<'done' | 'failed'> {

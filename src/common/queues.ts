@@ -1,5 +1,7 @@
 import { Inject } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
+import { activeRunVerdict, type RunJobState } from './run-job.js';
+import { withTimeout } from './with-timeout.js';
 
 /**
  * BullMQ queues and the jobs they carry. Redis only delivers: every job points at a
@@ -9,6 +11,12 @@ import type { Job, Queue } from 'bullmq';
 export enum QueueName {
   Outbox = 'outbox',
   Deadlines = 'deadlines',
+  /**
+   * Long administrative runs (a migration run, a year-end assessment) that may take minutes
+   * or hours: a queue of their own, one at a time per worker, so that they never hold the
+   * outbox's slots (mail, in-app notifications) or the deadlines'.
+   */
+  Runs = 'runs',
 }
 
 export enum JobName {
@@ -44,8 +52,8 @@ export interface JobResults {
   /** 'early': the clock says not yet; the row was handed back to the scheduler. */
   [JobName.FireDeadline]: 'fired' | 'stale' | 'early';
   [JobName.SendDailyDigest]: 'sent';
-  /** 'stale': the run was already finished (a duplicated job). */
-  [JobName.RunYearEndAssessment]: 'done' | 'failed' | 'stale';
+  /** 'stale': the run was already finished (a duplicated job); 'queued': the scheduler's job recorded and queued a run. */
+  [JobName.RunYearEndAssessment]: 'done' | 'failed' | 'stale' | 'queued';
   /** 'stale': the run had already finished (a duplicated job); 'failed': it could not go on (see its row). */
   [JobName.RunCaseMigration]: 'done' | 'failed' | 'stale';
 }
@@ -54,19 +62,21 @@ export interface JobResults {
 export const JOB_QUEUE: { readonly [J in JobName]: QueueName } = {
   [JobName.DeliverOutboxMessage]: QueueName.Outbox,
   [JobName.FireDeadline]: QueueName.Deadlines,
+  // One short job a day (a notification per supervisor): it shares the outbox's slots.
   [JobName.SendDailyDigest]: QueueName.Outbox,
-  // Rare and database-bound: it shares the outbox queue rather than having a worker of its own.
-  [JobName.RunYearEndAssessment]: QueueName.Outbox,
-  // Rare too (one run per workflow key at a time) and database-bound: one of the outbox
-  // queue's concurrent slots, however long it takes; mail keeps the others.
-  [JobName.RunCaseMigration]: QueueName.Outbox,
+  [JobName.RunYearEndAssessment]: QueueName.Runs,
+  [JobName.RunCaseMigration]: QueueName.Runs,
 };
 
-/** Which jobs run on which queue. */
+/** Which jobs run on which queue (JOB_QUEUE as types). */
 export interface QueueJobs {
-  [QueueName.Outbox]: JobName.DeliverOutboxMessage | JobName.SendDailyDigest | JobName.RunYearEndAssessment | JobName.RunCaseMigration;
+  [QueueName.Outbox]: JobName.DeliverOutboxMessage | JobName.SendDailyDigest;
   [QueueName.Deadlines]: JobName.FireDeadline;
+  [QueueName.Runs]: JobName.RunYearEndAssessment | JobName.RunCaseMigration;
 }
+
+/** Jobs of the runs queue a worker runs at once: one (a second run waits for a free worker). */
+export const RUNS_CONCURRENCY = 1;
 
 export type TypedQueue<Q extends QueueName> = Queue<JobPayloads[QueueJobs[Q]], unknown, QueueJobs[Q]>;
 
@@ -106,6 +116,42 @@ export function assessmentJobId(runId: string): string {
 /** Job id of one migration run: adding it again (a lost job re-queued) is a no-op while it exists. */
 export function migrationJobId(runId: string): string {
   return `migration-${runId}`;
+}
+
+/** How long a request waits for Redis to say how a run's job is (see settleRunJob). */
+const RUN_JOB_LOOKUP_MS = 2000;
+
+/**
+ * A request meets a run still recorded as queued or running (a migration run, an
+ * assessment): it looks at the run's job (`activeRunVerdict`). BullMQ gave up on it →
+ * `abandoned` (the caller marks the run failed; the reason BullMQ recorded is passed on);
+ * Redis lost it → `lost` (the caller queues it again: the run resumes). Resolves whether the
+ * run still goes on. Without Redis nothing can be told: the run is taken as going on — and
+ * the request is not held for it (a queue whose connection was never ready waits for it
+ * rather than failing, hence the time limit).
+ */
+export async function settleRunJob(
+  queue: Queue,
+  jobId: string,
+  on: { abandoned(failedReason: string | undefined): Promise<void>; lost(): Promise<void> },
+): Promise<boolean> {
+  const lookup = async (): Promise<{ state: RunJobState; failedReason?: string }> => {
+    const job = await queue.getJob(jobId);
+    return job ? { state: (await job.getState()) as RunJobState, failedReason: job.failedReason } : { state: 'missing' };
+  };
+  let found: { state: RunJobState; failedReason?: string };
+  try {
+    found = await withTimeout(lookup(), RUN_JOB_LOOKUP_MS, 'Redis did not answer in time');
+  } catch {
+    return true;
+  }
+  const verdict = activeRunVerdict(found.state);
+  if (verdict === 'abandoned') {
+    await on.abandoned(found.failedReason);
+    return false;
+  }
+  if (verdict === 'requeue') await on.lost();
+  return true;
 }
 
 /** The Nest token of a queue, for tests and custom providers. */

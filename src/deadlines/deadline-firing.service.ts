@@ -163,11 +163,11 @@ export class DeadlineFiringService {
     );
     if (!task) return [];
     if (task.assignee_id) return [task.assignee_id];
-    return (await this.notifications.usersWithRole(manager, task.role, task.jurisdiction_code)).map((u) => u.id);
+    return this.notifications.usersToNotify(manager, task.role, task.jurisdiction_code);
   }
 
   private async usersAt(manager: EntityManager, role: Role, caseJurisdiction: string, level: Parameters<typeof jurisdictionAt>[1]): Promise<string[]> {
     const node = jurisdictionAt(caseJurisdiction, level);
-    return node ? (await this.notifications.usersWithRole(manager, role, node)).map((u) => u.id) : [];
+    return node ? this.notifications.usersToNotify(manager, role, node) : [];
   }
 }

@@ -22,8 +22,9 @@ import {
   REDIS_CONNECTION,
   type TypedQueue,
 } from '../common/queues.js';
+import { withTimeout } from '../common/with-timeout.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { PeriodicTask, withTimeout } from '../jobs/periodic-task.js';
+import { PeriodicTask } from '../jobs/periodic-task.js';
 import { OutboxRelayService } from '../notifications/outbox-relay.service.js';
 import { DeadlineSchedulerService, REDIS_CALL_TIMEOUT_MS } from './deadline-scheduler.service.js';
 
@@ -61,7 +62,8 @@ interface EnqueuedRow {
  *
  * Published outbox rows get the same check within OUTBOX_RECHECK_WINDOW (their completed
  * jobs are kept that long); the consumers are idempotent, so republishing is harmless.
- * The daily digest's job scheduler is upserted on every run, as a flush loses it too.
+ * The job schedulers (the daily digest, the yearly assessment) are upserted on every run, as
+ * a flush loses them too.
  */
 @Injectable()
 export class DeadlineReconcilerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -74,6 +76,7 @@ export class DeadlineReconcilerService implements OnApplicationBootstrap, Before
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.Deadlines) private readonly deadlines: TypedQueue<QueueName.Deadlines>,
     @InjectQueue(QueueName.Outbox) private readonly outbox: TypedQueue<QueueName.Outbox>,
+    @InjectQueue(QueueName.Runs) private readonly runs: TypedQueue<QueueName.Runs>,
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clock: Clock,
@@ -86,7 +89,10 @@ export class DeadlineReconcilerService implements OnApplicationBootstrap, Before
   }
 
   onApplicationBootstrap(): void {
-    this.full.start({ immediately: true });
+    // The start-up reconciliation waits for the queues to be ready (as the relay's and the
+    // scheduler's first ticks do): run at once it would fail on a connection still
+    // connecting, and the next try is RECONCILE_INTERVAL_MS away.
+    this.full.start({ whenReady: Promise.all([this.deadlines, this.outbox, this.runs].map((queue) => queue.waitUntilReady())) });
     this.late.start();
   }
 
@@ -133,7 +139,7 @@ export class DeadlineReconcilerService implements OnApplicationBootstrap, Before
       'Redis did not take the digest scheduler in time',
     );
     await withTimeout(
-      this.outbox.upsertJobScheduler(
+      this.runs.upsertJobScheduler(
         YEAR_END_ASSESSMENT_SCHEDULER_ID,
         { pattern: YEAR_END_ASSESSMENT_CRON, tz: DIGEST_TIME_ZONE },
         { name: JobName.RunYearEndAssessment, data: { runId: null }, opts: { attempts: 3, backoff: { type: 'exponential', delay: 300_000 }, removeOnComplete: { count: 10 }, removeOnFail: { count: 10 } } },
@@ -141,6 +147,9 @@ export class DeadlineReconcilerService implements OnApplicationBootstrap, Before
       REDIS_CALL_TIMEOUT_MS,
       'Redis did not take the assessment scheduler in time',
     );
+    // Releases before the runs queue kept the assessment's scheduler on the outbox queue,
+    // whose worker refuses the job now: a Redis kept across the upgrade loses it here.
+    await withTimeout(this.outbox.removeJobScheduler(YEAR_END_ASSESSMENT_SCHEDULER_ID), REDIS_CALL_TIMEOUT_MS, 'Redis did not answer in time');
     // What was handed back gets its job now rather than at the next tick.
     if (report.missing + report.failed > 0) await this.scheduler.runNow();
     if (report.outboxMissing > 0) await this.relay.runNow();

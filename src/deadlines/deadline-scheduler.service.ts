@@ -18,8 +18,9 @@ import {
   REDIS_CONNECTION,
   type TypedQueue,
 } from '../common/queues.js';
+import { withTimeout } from '../common/with-timeout.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { PeriodicTask, withTimeout } from '../jobs/periodic-task.js';
+import { PeriodicTask } from '../jobs/periodic-task.js';
 
 /** Rows handed to BullMQ per transaction. */
 export const SCHEDULER_BATCH_SIZE = 1000;
@@ -79,7 +80,11 @@ export class DeadlineSchedulerService implements OnApplicationBootstrap, BeforeA
   }
 
   onApplicationBootstrap(): void {
-    this.task.start({ immediately: true });
+    // Not a tick right away: at start-up the Redis connection may still be connecting (or
+    // Redis still starting), and a tick then would be skipped until the next interval. The
+    // first tick comes as soon as the queue is ready instead (and the interval's ticks report
+    // Redis while it is away).
+    this.task.start({ whenReady: this.queue.waitUntilReady() });
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -402,9 +402,9 @@ export class CaseMigrationService {
   private async notifyNewlyOffered(manager: EntityManager, row: CaseRow, move: StepMove, taskId: string, target: PublishedDefinition, now: Date): Promise<void> {
     const node = jurisdictionAt(row.jurisdiction_code, move.level!);
     if (!node) return;
-    const offered = await this.notifications.offeredTo(manager, move.role!, node);
+    const offered = await this.notifications.usersToNotify(manager, move.role!, node);
     const before = move.previous ? jurisdictionAt(row.jurisdiction_code, move.previous.level) : undefined;
-    const already = new Set(before ? await this.notifications.offeredTo(manager, move.previous!.role, before) : []);
+    const already = new Set(before ? await this.notifications.usersToNotify(manager, move.previous!.role, before) : []);
     const definition = target.compiled.definition;
     await this.notifications.notify(manager, {
       recipients: offered.filter((id) => !already.has(id)),

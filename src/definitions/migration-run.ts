@@ -1,6 +1,7 @@
 /**
- * Migration runs (pure): how a run is shown, and what a new request does about the run
- * already queued or running for its workflow. MigrationRunsService does the I/O.
+ * Migration runs (pure): how a run is shown. MigrationRunsService does the I/O; what a new
+ * request does about the run already queued or running is `activeRunVerdict`
+ * (src/common/run-job.ts), shared with the year-end assessment.
  */
 import type { StepMapping } from '../engine/case-migration.js';
 import type { MigrationCaseOutcome, MigrationRunStatus } from './migration-run.entity.js';
@@ -80,23 +81,4 @@ export function runView(row: MigrationRunRow, refusals?: MigrationRunCaseView[])
     error: row.error,
     ...(refusals ? { refusals } : {}),
   };
-}
-
-/** The state of a run's BullMQ job: BullMQ's own names, `missing` when Redis has no such job. */
-export type RunJobState = 'missing' | 'failed' | 'completed' | 'active' | 'waiting' | 'delayed' | 'prioritized' | 'waiting-children' | 'unknown';
-
-/**
- * What a new request for the workflow does about its run that is still queued or running:
- * - `busy`: the run goes on (its job waits or runs) — the request is refused (409);
- * - `requeue`: Redis lost its job — queue it again (the job id is the run's, so a request
- *   racing the one that queues it adds nothing), the run resumes with its pending cases, and
- *   the request is still refused;
- * - `abandoned`: BullMQ gave up on the job (it failed on every attempt, or its worker died
- *   again and again) — the run is marked failed, and the request may start a new run, which
- *   takes the cases still on the old version.
- */
-export function activeRunVerdict(jobState: RunJobState): 'busy' | 'requeue' | 'abandoned' {
-  if (jobState === 'failed') return 'abandoned';
-  if (jobState === 'missing') return 'requeue';
-  return 'busy';
 }

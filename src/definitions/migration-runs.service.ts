@@ -4,20 +4,12 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../common/clock.js';
-import { InjectQueue, JobName, migrationJobId, QueueName, type TypedQueue } from '../common/queues.js';
+import { InjectQueue, JobName, migrationJobId, QueueName, settleRunJob, type TypedQueue } from '../common/queues.js';
 import { CaseMigrationService, type CaseMigrationOutcome, type MigrationRequest, type MigrationVersions } from './case-migration.service.js';
 import { DefinitionException, DefinitionExceptionCode } from './definition.exception.js';
 import { DefinitionsService } from './definitions.service.js';
 import type { MigrationCaseOutcome } from './migration-run.entity.js';
-import {
-  activeRunVerdict,
-  REFUSALS_SHOWN,
-  runView,
-  type MigrationRunCaseView,
-  type MigrationRunRow,
-  type MigrationRunView,
-  type RunJobState,
-} from './migration-run.js';
+import { REFUSALS_SHOWN, runView, type MigrationRunCaseView, type MigrationRunRow, type MigrationRunView } from './migration-run.js';
 
 /** Cases a run reads at a time; each is still its own transaction. */
 export const MIGRATION_BATCH_SIZE = 50;
@@ -59,7 +51,7 @@ export class MigrationRunsService {
     private readonly definitions: DefinitionsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @InjectQueue(QueueName.Outbox) private readonly queue: TypedQueue<QueueName.Outbox>,
+    @InjectQueue(QueueName.Runs) private readonly queue: TypedQueue<QueueName.Runs>,
   ) {}
 
   /** Records a run and queues its job; 409 while another run of the workflow is queued or running. */
@@ -289,32 +281,20 @@ export class MigrationRunsService {
   }
 
   /**
-   * The run of the workflow still queued or running, if it really is (see activeRunVerdict):
-   * one whose job BullMQ gave up on is marked failed, one whose job Redis lost is queued
-   * again. Without Redis the run is taken as going on.
+   * The run of the workflow still queued or running, if it really is (settleRunJob): one
+   * whose job BullMQ gave up on is marked failed, one whose job Redis lost is queued again.
    */
   private async settleActiveRun(key: string): Promise<{ id: string; status: string } | undefined> {
     const active = await this.activeRun(this.dataSource.manager, key);
     if (!active) return undefined;
-    let state: RunJobState;
-    let failedReason: string | undefined;
-    try {
-      const job = await this.queue.getJob(migrationJobId(active.id));
-      state = job ? ((await job.getState()) as RunJobState) : 'missing';
-      failedReason = job?.failedReason;
-    } catch {
-      return active;
-    }
-    const verdict = activeRunVerdict(state);
-    if (verdict === 'abandoned') {
-      await this.fail(active.id, `Its job failed${failedReason ? `: ${failedReason}` : ''}; the cases it had not reached are still on the old version`);
-      return undefined;
-    }
-    if (verdict === 'requeue') {
-      this.logger.warn(`Migration ${active.id} had no job in Redis: queued again`);
-      await this.enqueue(active.id).catch(() => undefined);
-    }
-    return active;
+    const goesOn = await settleRunJob(this.queue, migrationJobId(active.id), {
+      abandoned: (reason) => this.fail(active.id, `Its job failed${reason ? `: ${reason}` : ''}; the cases it had not reached are still on the old version`),
+      lost: async () => {
+        this.logger.warn(`Migration ${active.id} had no job in Redis: queued again`);
+        await this.enqueue(active.id).catch(() => undefined);
+      },
+    });
+    return goesOn ? active : undefined;
   }
 
   private async enqueue(runId: string): Promise<void> {

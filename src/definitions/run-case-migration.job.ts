@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { JobName, type JobResults, type TypedJob } from '../common/queues.js';
-import { JobHandler, type JobHandlerOf } from '../jobs/job-handler.js';
+import { isFinalAttempt, JobHandler, type JobHandlerOf } from '../jobs/job-handler.js';
 import { MigrationRunsService } from './migration-runs.service.js';
 
 /**
@@ -14,6 +14,6 @@ export class RunCaseMigrationJob implements JobHandlerOf<JobName.RunCaseMigratio
   constructor(private readonly runs: MigrationRunsService) {}
 
   handle(job: TypedJob<JobName.RunCaseMigration>): Promise<JobResults[JobName.RunCaseMigration]> {
-    return this.runs.runJob(job.data.runId, job.attemptsMade + 1 >= (job.opts.attempts ?? 1));
+    return this.runs.runJob(job.data.runId, isFinalAttempt(job));
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JobName, type JobResults, type TypedJob } from '../common/queues.js';
 import { OutboxDeliveryService } from '../notifications/outbox-delivery.service.js';
-import { JobHandler, type JobHandlerOf } from './job-handler.js';
+import { isFinalAttempt, JobHandler, type JobHandlerOf } from './job-handler.js';
 
 /**
  * Delivers one outbox row. OutboxDeliveryService re-reads the row and is idempotent; it
@@ -14,7 +14,6 @@ export class DeliverOutboxMessageJob implements JobHandlerOf<JobName.DeliverOutb
   constructor(private readonly delivery: OutboxDeliveryService) {}
 
   handle(job: TypedJob<JobName.DeliverOutboxMessage>): Promise<JobResults[JobName.DeliverOutboxMessage]> {
-    const number = job.attemptsMade + 1;
-    return this.delivery.deliver(job.data.outboxId, { number, final: number >= (job.opts.attempts ?? 1) });
+    return this.delivery.deliver(job.data.outboxId, { number: job.attemptsMade + 1, final: isFinalAttempt(job) });
   }
 }

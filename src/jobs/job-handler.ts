@@ -1,4 +1,5 @@
 import { DiscoveryService } from '@nestjs/core';
+import type { Job } from 'bullmq';
 import type { JobName, JobResults, TypedJob } from '../common/queues.js';
 
 /**
@@ -15,4 +16,13 @@ export const JobHandler = DiscoveryService.createDecorator<JobName>();
  */
 export interface JobHandlerOf<J extends JobName> {
   handle(job: TypedJob<J>): Promise<JobResults[J]>;
+}
+
+/**
+ * Whether this attempt of the job is its last: no retry follows when it throws, so a handler
+ * records a failure for good instead (an email failed, a run failed) rather than leave its
+ * row waiting for a retry that will not come.
+ */
+export function isFinalAttempt(job: Pick<Job, 'attemptsMade' | 'opts'>): boolean {
+  return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
 }

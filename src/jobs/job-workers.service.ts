@@ -10,7 +10,7 @@ import {
 import { DiscoveryService } from '@nestjs/core';
 import { type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { JOB_QUEUE, JobName, QueueName } from '../common/queues.js';
+import { JOB_QUEUE, JobName, QueueName, RUNS_CONCURRENCY } from '../common/queues.js';
 import { closeRedisConnection, createRedisConnection } from '../common/queues.module.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { JobHandler, type JobHandlerOf } from './job-handler.js';
@@ -67,6 +67,7 @@ export class JobWorkersService implements OnModuleInit, OnApplicationBootstrap, 
     const concurrency: Record<QueueName, number> = {
       [QueueName.Deadlines]: delivery.deadlineConcurrency,
       [QueueName.Outbox]: delivery.outboxConcurrency,
+      [QueueName.Runs]: RUNS_CONCURRENCY,
     };
     for (const queue of Object.values(QueueName)) {
       const connection = createRedisConnection(this.config.redisUrl, { blocking: true, name: `fupin-worker-${queue}` });

@@ -17,12 +17,24 @@ export class PeriodicTask {
     private readonly logger: Logger,
   ) {}
 
-  /** Starts the timer; with `immediately` the first run starts now. */
-  start({ immediately = false } = {}): void {
+  /**
+   * Starts the timer. With `whenReady` (e.g. the queue's connection becoming ready) the
+   * first run starts as soon as that promise resolves, however far away the next interval
+   * is; the timer runs meanwhile, and a rejection only means there is no early run. Nothing
+   * waits for it: a start-up with Redis down neither hangs nor delays shutdown.
+   */
+  start({ whenReady }: { whenReady?: Promise<unknown> } = {}): void {
     if (!this.stopped) return;
     this.stopped = false;
-    if (immediately) void this.runNow();
-    else this.schedule();
+    this.schedule();
+    whenReady?.then(
+      async () => {
+        // A run in progress may have started before it was ready: one more, once it ends.
+        await this.running;
+        if (!this.stopped) await this.runNow();
+      },
+      () => undefined,
+    );
   }
 
   /** Runs now (or joins the run in progress) and resolves when it is done. */
@@ -57,20 +69,5 @@ export class PeriodicTask {
       void this.runNow();
     }, this.intervalMs);
     this.timer.unref();
-  }
-}
-
-/** Rejects with `message` when `promise` has not settled within `ms`. */
-export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(message)), ms);
-  });
-  // The abandoned promise may still reject later: that must not become unhandled.
-  promise.catch(() => undefined);
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -31,8 +31,8 @@ export interface DigestContent {
 
 /**
  * The supervisors' daily digest (scheduled by the worker at 08:00 Asia/Shanghai). Each
- * supervisor gets one notification, and one mail when they have an address, listing the
- * overdue tasks of their subtree — the same query as GET /api/alerts/overdue. Supervisors
+ * active supervisor gets one notification, and one mail when they have an address, listing
+ * the overdue tasks of their subtree — the same query as GET /api/alerts/overdue. Supervisors
  * with nothing overdue get nothing: a daily "all clear" would teach people to ignore it.
  * The dedup key holds the Beijing date, so a digest run twice in a day (a retried job,
  * two workers) sends once.
@@ -62,7 +62,7 @@ export class DigestService {
   async sendDailyDigest(now: Date): Promise<DigestResult> {
     const date = beijingDate(now);
     const supervisors: { id: string; username: string; jurisdiction_code: string }[] = await this.dataSource.query(
-      `SELECT id, username, jurisdiction_code FROM users WHERE 'supervisor' = ANY(roles) ORDER BY jurisdiction_code, username`,
+      `SELECT id, username, jurisdiction_code FROM users WHERE active AND 'supervisor' = ANY(roles) ORDER BY jurisdiction_code, username`,
     );
     const notified: DigestResult['notified'] = [];
     for (const supervisor of supervisors) {

@@ -21,12 +21,6 @@ export interface NotificationRequest {
   now: Date;
 }
 
-export interface RoleHolder {
-  id: string;
-  username: string;
-  email: string | null;
-}
-
 export interface NotificationView {
   id: string;
   caseId: string | null;
@@ -82,10 +76,12 @@ export class NotificationsService {
       throw new Error(`notify(): kind must be 1 to ${KIND_MAX} characters (got '${request.kind}')`);
     }
     const title = clip(request.title, TITLE_MAX);
-    // Joining users drops ids that are not users (a deleted account): there is nobody to tell.
+    // Joining users drops ids that are not users (a deleted account), and `active` the
+    // deactivated ones, however the caller found them (a task's assignee, a case's starter):
+    // a deactivated user gets no notification and no mail.
     await manager.query(
       `INSERT INTO notifications (user_id, case_id, kind, title, body, dedup_key, created_at)
-       SELECT u.id, $2, $3, $4, $5, $6, $7 FROM users u WHERE u.id = ANY($1::uuid[])
+       SELECT u.id, $2, $3, $4, $5, $6, $7 FROM users u WHERE u.id = ANY($1::uuid[]) AND u.active
        ON CONFLICT (user_id, dedup_key) DO NOTHING`,
       [recipients, request.caseId, request.kind, title, request.body, request.dedupKey, request.now],
     );
@@ -96,7 +92,7 @@ export class NotificationsService {
          INSERT INTO email_deliveries (dedup_key, user_id, to_address, subject, body, status, attempts, created_at)
          SELECT $2 || ':' || u.id, u.id, u.email, $3, $4, 'pending', 0, $5
            FROM users u
-          WHERE u.id = ANY($1::uuid[]) AND u.email IS NOT NULL AND btrim(u.email) <> ''
+          WHERE u.id = ANY($1::uuid[]) AND u.active AND u.email IS NOT NULL AND btrim(u.email) <> ''
          ON CONFLICT (dedup_key) DO NOTHING
          RETURNING id
        )
@@ -106,19 +102,13 @@ export class NotificationsService {
     );
   }
 
-  /** The users holding `role` bound exactly to the node `jurisdictionCode` (not its subtree). */
-  async usersWithRole(manager: EntityManager, role: Role, jurisdictionCode: string): Promise<RoleHolder[]> {
-    return manager.query(
-      `SELECT id, username, email FROM users WHERE $1 = ANY(roles) AND jurisdiction_code = $2 ORDER BY username`,
-      [role, jurisdictionCode],
-    );
-  }
-
   /**
-   * The ids of the users a task of `role` at the node `jurisdictionCode` is offered to: the
-   * active holders of the role bound to that node (TaskAssignmentService's eligibility).
+   * Who to tell about work of `role` at the node `jurisdictionCode`: the ids of the active
+   * users holding the role bound to that node (not its subtree) — the users a task there is
+   * offered to (TaskAssignmentService's eligibility). Reminders, escalations, returned cases,
+   * objections and reassigned tasks all find their recipients here.
    */
-  async offeredTo(manager: EntityManager, role: Role, jurisdictionCode: string): Promise<string[]> {
+  async usersToNotify(manager: EntityManager, role: Role, jurisdictionCode: string): Promise<string[]> {
     const rows: { id: string }[] = await manager.query(
       `SELECT id FROM users WHERE active AND $1 = ANY(roles) AND jurisdiction_code = $2 ORDER BY username`,
       [role, jurisdictionCode],

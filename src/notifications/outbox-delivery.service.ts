@@ -180,7 +180,7 @@ export class OutboxDeliveryService {
     );
     const recipients = new Set<string>();
     for (const target of targets) {
-      for (const user of await this.notifications.usersWithRole(manager, target.role, target.node)) recipients.add(user.id);
+      for (const id of await this.notifications.usersToNotify(manager, target.role, target.node)) recipients.add(id);
     }
     if (action?.actor_id) recipients.delete(action.actor_id);
 

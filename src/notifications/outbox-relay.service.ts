@@ -10,8 +10,9 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { InjectQueue, JobName, outboxJobId, QueueName, REDIS_CONNECTION, type TypedQueue } from '../common/queues.js';
+import { withTimeout } from '../common/with-timeout.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { PeriodicTask, withTimeout } from '../jobs/periodic-task.js';
+import { PeriodicTask } from '../jobs/periodic-task.js';
 
 /** Outbox rows published per transaction. */
 export const RELAY_BATCH_SIZE = 200;
@@ -42,7 +43,11 @@ export class OutboxRelayService implements OnApplicationBootstrap, BeforeApplica
   }
 
   onApplicationBootstrap(): void {
-    this.task.start({ immediately: true });
+    // Not a tick right away: at start-up the Redis connection may still be connecting (or
+    // Redis still starting), and a tick then would be skipped until the next interval. The
+    // first tick comes as soon as the queue is ready instead (and the interval's ticks report
+    // Redis while it is away).
+    this.task.start({ whenReady: this.queue.waitUntilReady() });
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -219,7 +219,7 @@ export class PublicObjectionsService {
     const { definition } = published.compiled.steps.get(step)!;
     const node = definition.role && definition.level ? jurisdictionAt(row.jurisdiction_code, definition.level) : null;
     if (!node || !definition.role) return;
-    const recipients = (await this.notifications.usersWithRole(manager, definition.role, node)).map((u) => u.id);
+    const recipients = await this.notifications.usersToNotify(manager, definition.role, node);
     const household = row.title ?? published.compiled.definition.label;
     const excerpt = Array.from(objection.text).length > 200 ? `${Array.from(objection.text).slice(0, 200).join('')}…` : objection.text;
     await this.notifications.notify(manager, {

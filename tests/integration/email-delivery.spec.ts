@@ -1,3 +1,5 @@
+import { DeadlineFiringService } from '../../src/deadlines/deadline-firing.service.js';
+import { DigestService } from '../../src/notifications/digest.service.js';
 import { EmailAttemptFailedError, OutboxDeliveryService } from '../../src/notifications/outbox-delivery.service.js';
 import { NotificationsService } from '../../src/notifications/notifications.service.js';
 import { CaseDriver, ELIGIBLE_PROPOSAL, HOUSEHOLD, type CaseBody } from '../support/case-driver.js';
@@ -286,5 +288,65 @@ describe('outbox rows that are not ours or are gone', () => {
     await expect(delivery.deliver('987654321', { number: 1, final: false })).resolves.toBe('skipped');
     await expect(delivery.deliver('not-an-id', { number: 1, final: false })).resolves.toBe('skipped');
     expect(await caseState(c.id)).toEqual(before);
+  });
+});
+
+describe('a deactivated user', () => {
+  it('gets no reminder, escalation, returned-case notice or digest: nothing in the app, no mail', async () => {
+    const admin = { Authorization: `Bearer ${await testApp.login('admin')}` };
+    await testApp.dataSource.query(`UPDATE users SET email = username || '@fupin.test' WHERE username IN ('ts-supervisor', 'jm-supervisor')`);
+    const gone = ['ts-officer2', 'ts-supervisor'];
+    const ids = async (table: string): Promise<string[]> => (await testApp.dataSource.query(`SELECT id FROM ${table}`)).map((r: { id: string }) => r.id);
+    const earlier = { notifications: await ids('notifications'), emails: await ids('email_deliveries') };
+    const mailsBefore = smtp.messages.length;
+    // An administrator deactivates a town officer and the county's supervisor (as through the web app).
+    for (const username of gone) {
+      const response = await testApp.http.patch(`/api/users/${await userId(username)}`).set(admin).send({ active: false });
+      expect({ username, status: response.status, active: response.body.active }).toEqual({ username, status: 200, active: false });
+    }
+    try {
+      // A return for correction: the officer who must act now is the deactivated colleague.
+      const returned = await returnedCase();
+      const [notify] = await outbox(returned.id, 'notify');
+      await expect(delivery.deliver(notify.id, { number: 1, final: false })).resolves.toBe('done');
+
+      // A case of the town runs past its reminder and due time: the first escalation rung is
+      // for the county's supervisors.
+      const late = await driver.start('ts-officer', 'poverty-entry', HOUSEHOLD);
+      const [due] = await testApp.dataSource.query(`SELECT due_at FROM deadlines WHERE case_id = $1 AND kind = 'due'`, [late.id]);
+      testApp.clock.set(new Date(due.due_at.getTime() + 3_600_000));
+      const rows: { id: string; generation: number }[] = await testApp.dataSource.query(
+        `SELECT id, generation FROM deadlines WHERE case_id = $1 AND status = 'pending' AND due_at <= $2 ORDER BY due_at, id`,
+        [late.id, testApp.clock.now()],
+      );
+      const firing = testApp.app.get(DeadlineFiringService);
+      expect(await Promise.all(rows.map((r) => firing.fire(r.id, r.generation)))).toEqual(['fired', 'fired', 'fired']);
+      // The day's digest of overdue work.
+      const digest = await testApp.app.get(DigestService).sendDailyDigest(testApp.clock.now());
+      expect(digest.notified.map((n) => n.username)).toEqual(['jm-supervisor']);
+
+      // Every mail queued since goes to the SMTP server.
+      const sends: { id: string }[] = await testApp.dataSource.query(
+        `SELECT o.id::text AS id FROM outbox o JOIN email_deliveries e ON e.id::text = o.payload->>'emailId'
+          WHERE o.kind = 'sendEmail' AND e.id <> ALL($1::uuid[]) ORDER BY o.id`,
+        [earlier.emails],
+      );
+      for (const send of sends) await delivery.deliver(send.id, { number: 1, final: false });
+
+      const inApp: { username: string; kind: string }[] = await testApp.dataSource.query(
+        `SELECT u.username, n.kind FROM notifications n JOIN users u ON u.id = n.user_id WHERE n.id <> ALL($1::uuid[]) ORDER BY n.kind, u.username`,
+        [earlier.notifications],
+      );
+      // The active ones hear of it; the deactivated ones of nothing.
+      expect(inApp).toEqual([
+        { username: 'ts-officer', kind: 'deadline-due' },
+        { username: 'ts-officer', kind: 'deadline-reminder' },
+        { username: 'jm-supervisor', kind: 'overdue-digest' },
+      ]);
+      const mailedTo = smtp.messages.slice(mailsBefore).flatMap((m) => m.to).sort();
+      expect(mailedTo).toEqual(['jm-supervisor@fupin.test', ADDRESS['ts-officer'], ADDRESS['ts-officer']].sort());
+    } finally {
+      await testApp.dataSource.query(`UPDATE users SET active = true WHERE username = ANY($1)`, [gone]);
+    }
   });
 });

@@ -137,14 +137,24 @@ describe('the inbox API', () => {
   });
 });
 
-describe('usersWithRole', () => {
-  it('finds the holders of a role bound exactly to a node', async () => {
-    const found = (role: Parameters<NotificationsService['usersWithRole']>[1], code: string) =>
-      notifications.usersWithRole(testApp.dataSource.manager, role, code).then((users) => users.map((u) => u.username));
+describe('usersToNotify', () => {
+  it('finds the active holders of a role bound exactly to a node', async () => {
+    const found = async (role: Parameters<NotificationsService['usersToNotify']>[1], code: string) => {
+      const ids = await notifications.usersToNotify(testApp.dataSource.manager, role, code);
+      const rows: { username: string }[] = await testApp.dataSource.query(`SELECT username FROM users WHERE id = ANY($1::uuid[]) ORDER BY username`, [ids]);
+      return rows.map((r) => r.username);
+    };
     expect(await found('officer', '440781109')).toEqual(['ts-officer', 'ts-officer2']);
     expect(await found('supervisor', '440781')).toEqual(['ts-supervisor']);
     expect(await found('supervisor', '440700')).toEqual(['jm-supervisor']);
     expect(await found('officer', '440781')).toEqual([]); // a county node: its towns' officers are not bound to it
+    // A deactivated user is nobody to tell.
+    await testApp.dataSource.query(`UPDATE users SET active = false WHERE username = 'ts-officer2'`);
+    try {
+      expect(await found('officer', '440781109')).toEqual(['ts-officer']);
+    } finally {
+      await testApp.dataSource.query(`UPDATE users SET active = true WHERE username = 'ts-officer2'`);
+    }
   });
 });
 

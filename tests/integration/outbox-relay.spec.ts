@@ -1,6 +1,7 @@
 import { JobName, outboxJobId, QueueName, queueToken, type TypedQueue } from '../../src/common/queues.js';
 import { DeadlineReconcilerService } from '../../src/deadlines/deadline-reconciler.service.js';
 import { CaseDriver, ELIGIBLE_PROPOSAL, HOUSEHOLD, type CaseBody } from '../support/case-driver.js';
+import { seedWorkflowSource } from '../support/seed-workflows.js';
 import { eventually, FAST_DELIVERY_ENV, sleep, startInProcessWorker, uniquePrefix, type InProcessWorker } from '../support/processes.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server.js';
@@ -37,14 +38,27 @@ afterEach(async () => {
   smtp = undefined;
 }, 120_000);
 
-async function start(): Promise<{ testApp: TestApp; worker: InProcessWorker; driver: CaseDriver; smtp: TestSmtpServer }> {
+/**
+ * The app, and the worker on its database. `before` runs between the two (the worker not
+ * started yet), `afterStart` once the worker has started; `workerEnv` is laid over the
+ * fast test settings.
+ */
+async function start(
+  options: {
+    workerEnv?: Record<string, string>;
+    before?: (app: TestApp, driver: CaseDriver) => Promise<void>;
+    afterStart?: () => Promise<void>;
+  } = {},
+): Promise<{ testApp: TestApp; worker: InProcessWorker; driver: CaseDriver; smtp: TestSmtpServer }> {
   smtp = await startSmtpServer();
   const env = { REDIS_URL: redis.url, BULLMQ_PREFIX: uniquePrefix('outbox-relay'), SMTP_URL: smtp.url };
   testApp = await createTestApp({ now: MONDAY, env });
   // Everyone has an address, so a notification also queues a mail (an outbox row of its own).
   await testApp.dataSource.query(`UPDATE users SET email = username || '@example.gov.cn'`);
-  worker = await startInProcessWorker(testApp.config.databaseUrl, testApp.clock, { ...FAST_DELIVERY_ENV, ...env });
-  return { testApp, worker, driver: new CaseDriver(testApp), smtp };
+  const driver = new CaseDriver(testApp);
+  await options.before?.(testApp, driver);
+  worker = await startInProcessWorker(testApp.config.databaseUrl, testApp.clock, { ...FAST_DELIVERY_ENV, ...env, ...options.workerEnv }, { afterStart: options.afterStart });
+  return { testApp, worker, driver, smtp };
 }
 
 interface OutboxRow {
@@ -141,5 +155,76 @@ describe('outbox relay', () => {
     expect(deliveries(worker).get(row.id)).toBe(1);
     // The completed job is kept for the reconciler's window: nothing more to republish.
     expect(await worker.app.get(DeadlineReconcilerService).reconcile()).toMatchObject({ outboxMissing: 0 });
+  }, 120_000);
+
+  it('publishes what waited in the outbox, and schedules what is due, as soon as Redis answers after the worker started', async () => {
+    // Relay and scheduler tick once an hour here: only their first tick can do it in time.
+    const { testApp, worker, smtp } = await start({
+      workerEnv: { OUTBOX_INTERVAL_MS: '3600000', SCHEDULER_INTERVAL_MS: '3600000' },
+      before: async (app, driver) => {
+        // Written while no worker runs: a return's notification, and a reminder due now.
+        const c = await proposeAndReturn(driver, '赵一');
+        await app.dataSource.query(`UPDATE deadlines SET due_at = $2 WHERE case_id = $1 AND step = 'propose' AND kind = 'reminder'`, [c.id, app.clock.now()]);
+        // The worker starts while Redis is not there yet (both started at once, Redis the slower).
+        await redis.stop();
+      },
+      afterStart: () => redis.start(),
+    });
+    const [waiting] = await outbox(testApp);
+    expect(waiting).toMatchObject({ kind: 'notify' });
+    await eventually('the waiting row delivered', () => deliveries(worker).get(waiting.id) === 1, 30_000);
+    await eventually(
+      'the reminder fired',
+      async () => {
+        const rows: { status: string }[] = await testApp.dataSource.query(`SELECT status FROM deadlines WHERE kind = 'reminder' AND step = 'propose' AND status <> 'cancelled'`);
+        return rows.length === 1 && rows[0].status === 'fired';
+      },
+      30_000,
+    );
+    // The mails those queued wait for the relay's next tick, an hour away: it was the first
+    // tick, waiting for Redis rather than skipping, that published the row.
+    expect(smtp.messages).toHaveLength(0);
+  }, 120_000);
+
+  it('delivers mail while a long migration run is in progress, even with one outbox slot', async () => {
+    const { testApp, worker, driver, smtp } = await start({ workerEnv: { WORKER_OUTBOX_CONCURRENCY: '1' } });
+    const admin = { Authorization: `Bearer ${await testApp.login('admin')}` };
+    // A case on version 4, then version 5 (15 working days for the proposal instead of 10).
+    const moved = await driver.start('ts-officer', 'poverty-entry', { ...HOUSEHOLD, householdName: '钱一' });
+    const version5 = seedWorkflowSource('poverty-entry').replace('      duration: 10wd', '      duration: 15wd');
+    await testApp.http.put('/api/workflows/poverty-entry/draft').set(admin).send({ format: 'yaml', source: version5 });
+    await testApp.http.post('/api/workflows/poverty-entry/draft/validate').set(admin);
+    expect((await testApp.http.post('/api/workflows/poverty-entry/draft/publish').set(admin)).body).toMatchObject({ version: 5 });
+
+    // The run is held at the case (its row locked here, as by a long transaction): it stays running.
+    const holder = testApp.dataSource.createQueryRunner();
+    await holder.connect();
+    await holder.startTransaction();
+    try {
+      await holder.query(`SELECT id FROM cases WHERE id = $1 FOR UPDATE`, [moved.id]);
+      const queued = await testApp.http.post('/api/workflows/poverty-entry/migrations').set(admin).send({ fromVersion: 4, toVersion: 5 });
+      expect(queued.status).toBe(202);
+      const runOf = async () => (await testApp.http.get(`/api/workflows/poverty-entry/migrations/${queued.body.id}`).set(admin)).body;
+      await eventually('the run to wait for the held case', async () => {
+        const [{ waiting }] = await testApp.dataSource.query(`SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        return waiting === 1 && (await runOf()).status === 'running';
+      });
+
+      // Meanwhile an officer returns another case: the colleague hears of it, in the app and by mail.
+      const returned = await proposeAndReturn(driver, '钱二');
+      await eventually('the mail of the return', () => smtp.messages.length === 1, 30_000);
+      expect(smtp.messages[0]).toMatchObject({ to: ['ts-officer2@example.gov.cn'], subject: '案件退回补正：钱二' });
+      const told = await testApp.dataSource.query(`SELECT kind FROM notifications WHERE case_id = $1`, [returned.id]);
+      expect(told).toEqual([{ kind: 'case-returned' }]);
+      expect(await runOf()).toMatchObject({ status: 'running', counts: { total: 1, pending: 1 } });
+    } finally {
+      await holder.rollbackTransaction();
+      await holder.release();
+    }
+    await eventually('the run to finish', async () => {
+      const runs = (await testApp.http.get('/api/workflows/poverty-entry/migrations').set(admin)).body;
+      return runs[0]?.status === 'done' && runs[0].counts.migrated === 1;
+    });
+    expect(worker.outcomes.filter((o) => o.name === JobName.RunCaseMigration).map((o) => o.result)).toEqual(['done']);
   }, 120_000);
 });

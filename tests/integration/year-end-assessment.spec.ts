@@ -1,10 +1,14 @@
+import { UnrecoverableError, Worker } from 'bullmq';
 import { strFromU8, unzipSync } from 'fflate';
+import { Redis } from 'ioredis';
 import { AssessmentService } from '../../src/assessment/assessment.service.js';
+import { RunYearEndAssessmentJob } from '../../src/assessment/run-year-end-assessment.job.js';
 import { HouseholdCasesService } from '../../src/households/household-cases.service.js';
-import { assessmentJobId, QueueName, queueToken, type TypedQueue } from '../../src/common/queues.js';
+import { assessmentJobId, JobName, QueueName, queueToken, type TypedJob, type TypedQueue } from '../../src/common/queues.js';
 import { CaseDriver, PASSING_APPRAISAL, type CaseBody } from '../support/case-driver.js';
 import { regionUsers, seedDemoUsers } from '../../src/database/seed-demo.js';
 import { uniquePrefix } from '../support/processes.js';
+import { freePort } from '../support/redis-server.js';
 import { createTestApp, type TestApp } from '../support/test-app.js';
 
 /**
@@ -216,7 +220,7 @@ describe('the year-end assessment of 2017', () => {
     expect(started.status).toBe(202);
     expect(started.body).toMatchObject({ status: 'queued', created: true });
     firstRun = started.body.runId;
-    const queue = t.app.get<TypedQueue<QueueName.Outbox>>(queueToken(QueueName.Outbox));
+    const queue = t.app.get<TypedQueue<QueueName.Runs>>(queueToken(QueueName.Runs));
     expect((await queue.getJob(assessmentJobId(firstRun)))?.data).toEqual({ runId: firstRun });
     const again = await (await as('admin')).post('/api/plans/2017/assessment');
     expect(again.body).toEqual({ runId: firstRun, status: 'queued', created: false });
@@ -226,7 +230,7 @@ describe('the year-end assessment of 2017', () => {
 
   it('opens exits for exactly the households at the standard, one interview per county below target, and the circular; a failed county is recorded', async () => {
     // The job's body (RunYearEndAssessmentJob calls runJob(runId)).
-    expect(await t.app.get(AssessmentService).runJob(firstRun)).toBe('failed');
+    expect(await t.app.get(AssessmentService).runJob(firstRun, false)).toBe('failed');
     const exits = await t.dataSource.query(
       `SELECT x.household_id, c.workflow_key, c.rules_year, c.household_id AS linked, c.created_by FROM assessment_exits x JOIN cases c ON c.id = x.case_id WHERE x.year = 2017 ORDER BY x.household_id`,
     );
@@ -327,7 +331,7 @@ describe('the year-end assessment of 2017', () => {
     const before = await state();
     const started = await (await as('admin')).post('/api/plans/2017/assessment');
     expect(started.body).toMatchObject({ created: true });
-    expect(await t.app.get(AssessmentService).runJob(started.body.runId)).toBe('done');
+    expect(await t.app.get(AssessmentService).runJob(started.body.runId, false)).toBe('done');
     const after = await state();
     const newCases = after.cases.filter((c: { id: string }) => !before.cases.some((b: { id: string }) => b.id === c.id));
     expect(newCases).toEqual([expect.objectContaining({ workflow_key: 'poverty-exit', household_id: ids.epLarge, rules_year: 2017 })]);
@@ -339,12 +343,119 @@ describe('the year-end assessment of 2017', () => {
   it('a further run changes nothing', async () => {
     const before = await state();
     const started = await (await as('admin')).post('/api/plans/2017/assessment');
-    expect(await t.app.get(AssessmentService).runJob(started.body.runId)).toBe('done');
+    expect(await t.app.get(AssessmentService).runJob(started.body.runId, false)).toBe('done');
     expect(await state()).toEqual(before);
     const [run] = await t.dataSource.query(`SELECT result FROM assessment_runs WHERE id = $1`, [started.body.runId]);
     expect(run.result.counties.map((c: { outcome: string }) => c.outcome)).toEqual(Array(7).fill('unchanged'));
     // The same job delivered twice: the finished run is stale.
-    expect(await t.app.get(AssessmentService).runJob(started.body.runId)).toBe('stale');
+    expect(await t.app.get(AssessmentService).runJob(started.body.runId, false)).toBe('stale');
+  });
+});
+
+describe('a run whose job did not finish it', () => {
+  const runs = () => t.app.get<TypedQueue<QueueName.Runs>>(queueToken(QueueName.Runs));
+  const report = async () => (await (await as('admin')).get('/api/plans/2017/assessment')).body;
+
+  beforeAll(() => t.clock.set(new Date('2018-01-10T01:00:00.000Z')));
+
+  beforeEach(async () => {
+    // The tests run their runs by calling the job's body (no worker here): their jobs still wait.
+    await runs().drain();
+    t.clock.advanceMinutes(1); // runs listed newest first: each test's a minute after the last
+  });
+
+  it('is marked failed on the job’s last attempt, and the next start makes a new run that goes ahead', async () => {
+    const started = await (await as('admin')).post('/api/plans/2017/assessment');
+    expect(started.body).toMatchObject({ created: true });
+    const runId: string = started.body.runId;
+    // The run fails where a lost database would fail it: writing its result.
+    await t.dataSource.query(`CREATE FUNCTION test_refuse_result() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the database went away'; END $$`);
+    await t.dataSource.query(`CREATE TRIGGER test_refuse_result BEFORE UPDATE ON assessment_runs FOR EACH ROW WHEN (NEW.result IS NOT NULL) EXECUTE FUNCTION test_refuse_result()`);
+    try {
+      const job = new RunYearEndAssessmentJob(t.app.get(AssessmentService));
+      const attempt = (n: number) => job.handle({ data: { runId }, attemptsMade: n - 1, opts: { attempts: 3 } } as TypedJob<JobName.RunYearEndAssessment>);
+      // Not the last attempt: the job fails and BullMQ retries it; the run goes on meanwhile.
+      await expect(attempt(1)).rejects.toThrow(/the database went away/);
+      expect((await report()).latestRun).toMatchObject({ id: runId, status: 'running' });
+      // The last attempt: no retry follows, so the run ends failed, with the reason.
+      await expect(attempt(3)).resolves.toBe('failed');
+    } finally {
+      await t.dataSource.query(`DROP TRIGGER test_refuse_result ON assessment_runs`);
+      await t.dataSource.query(`DROP FUNCTION test_refuse_result()`);
+    }
+    expect((await report()).latestRun).toMatchObject({ id: runId, status: 'failed', error: expect.stringMatching(/the database went away/), finishedAt: expect.any(String) });
+
+    t.clock.advanceMinutes(1);
+    const next = await (await as('admin')).post('/api/plans/2017/assessment');
+    expect(next.body).toMatchObject({ status: 'queued', created: true });
+    expect(await t.app.get(AssessmentService).runJob(next.body.runId, false)).toBe('done');
+    expect((await report()).latestRun).toMatchObject({ id: next.body.runId, status: 'done' });
+  });
+
+  it('is marked failed when BullMQ gave up on its job (its worker died again and again), and the next start goes ahead', async () => {
+    const started = await (await as('admin')).post('/api/plans/2017/assessment');
+    const runId: string = started.body.runId;
+    // A worker takes the job and starts the run…
+    const connection = new Redis(t.config.redisUrl, { maxRetriesPerRequest: null });
+    const taker = new Worker(QueueName.Runs, null, { connection, prefix: t.config.delivery.bullmqPrefix });
+    try {
+      const job = await taker.getNextJob('test-token');
+      expect(job?.id).toBe(assessmentJobId(runId));
+      await t.dataSource.query(`UPDATE assessment_runs SET status = 'running', started_at = $2 WHERE id = $1`, [runId, t.clock.now()]);
+      // …and dies, again and again, until BullMQ fails the job for good (maxStalledCount),
+      // without the job's body ever being told (unrecoverable: no retry).
+      await job!.moveToFailed(new UnrecoverableError('job stalled more than allowable limit'), 'test-token');
+    } finally {
+      await taker.close();
+      connection.disconnect();
+    }
+    expect(await runs().getJobState(assessmentJobId(runId))).toBe('failed');
+
+    // The report no longer shows it running; a new start is a new run, and it goes ahead.
+    expect((await report()).latestRun).toMatchObject({ id: runId, status: 'failed', error: expect.stringMatching(/stalled/) });
+    const next = await (await as('admin')).post('/api/plans/2017/assessment');
+    expect(next.body).toMatchObject({ status: 'queued', created: true });
+    expect(await t.app.get(AssessmentService).runJob(next.body.runId, false)).toBe('done');
+  });
+
+  it('is queued again when Redis lost its job: a start answers the same run', async () => {
+    const started = await (await as('admin')).post('/api/plans/2017/assessment');
+    const runId: string = started.body.runId;
+    await runs().remove(assessmentJobId(runId)); // as a FLUSHALL would
+    const again = await (await as('admin')).post('/api/plans/2017/assessment');
+    expect(again.body).toEqual({ runId, status: 'queued', created: false });
+    expect((await runs().getJob(assessmentJobId(runId)))?.data).toEqual({ runId });
+    expect(await t.app.get(AssessmentService).runJob(runId, false)).toBe('done');
+  });
+
+  it('is taken as going on while Redis cannot be asked: the report still answers at once', async () => {
+    const started = await (await as('admin')).post('/api/plans/2017/assessment');
+    const runId: string = started.body.runId;
+    // A second API process on the same database whose Redis has not answered since it started.
+    const noRedis = await createTestApp({
+      databaseUrl: t.config.databaseUrl,
+      keepDatabase: true,
+      seed: false,
+      now: t.clock.now(),
+      env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, BULLMQ_PREFIX: t.config.delivery.bullmqPrefix },
+    });
+    try {
+      const response = await noRedis.http.get('/api/plans/2017/assessment').set('Authorization', `Bearer ${await noRedis.login('admin')}`);
+      expect(response.status).toBe(200);
+      expect(response.body.latestRun).toMatchObject({ id: runId, status: 'queued' });
+    } finally {
+      await noRedis.close();
+    }
+    expect(await t.app.get(AssessmentService).runJob(runId, false)).toBe('done');
+  });
+
+  it('made by the yearly scheduler is recorded and queued as a run of its own, of the year just ended', async () => {
+    // The scheduler's job carries no run: it records one for 2017 (it is January 2018) and queues it.
+    expect(await t.app.get(AssessmentService).runJob(null, false)).toBe('queued');
+    const [run] = await t.dataSource.query(`SELECT id, year, trigger, status FROM assessment_runs WHERE status = 'queued'`);
+    expect(run).toMatchObject({ year: 2017, trigger: 'schedule' });
+    expect((await runs().getJob(assessmentJobId(run.id)))?.data).toEqual({ runId: run.id });
+    expect(await t.app.get(AssessmentService).runJob(run.id, false)).toBe('done');
   });
 });
 

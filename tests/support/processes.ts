@@ -190,6 +190,10 @@ export async function startInProcessWorker(
   databaseUrl: string,
   clock: ManualClock,
   env: Record<string, string>,
+  options: {
+    /** Runs once the worker has started (its start-up hooks done), before waiting for its BullMQ workers to be ready. */
+    afterStart?: () => Promise<void>;
+  } = {},
 ): Promise<InProcessWorker> {
   const config = loadAppConfig({ ...process.env, NODE_ENV: 'test', ...env, DATABASE_URL: databaseUrl });
   const moduleRef = await Test.createTestingModule({ imports: [WorkerModule] })
@@ -205,6 +209,7 @@ export async function startInProcessWorker(
   const workers = moduleRef.get(JobWorkersService);
   workers.onCompleted((outcome) => outcomes.push(outcome));
   const app = await moduleRef.init();
+  await options.afterStart?.();
   await Promise.all(workers.running.map((worker) => worker.waitUntilReady()));
   return {
     app,

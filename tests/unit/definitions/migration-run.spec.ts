@@ -1,4 +1,4 @@
-import { activeRunVerdict, runView, type MigrationRunRow } from '../../../src/definitions/migration-run.js';
+import { runView, type MigrationRunRow } from '../../../src/definitions/migration-run.js';
 
 const ROW: MigrationRunRow = {
   id: 'r1',
@@ -29,23 +29,5 @@ describe('a migration run as the API shows it', () => {
     expect(runView(ROW).refusals).toBeUndefined();
     const refusals = [{ caseId: 'c1', title: '陈大明', outcome: 'refused' as const, reason: 'the case has finished', handledAt: null }];
     expect(runView(ROW, refusals)).toMatchObject({ workflow: 'poverty-entry', requestedBy: { id: 'u1', username: 'admin' }, refusals });
-  });
-});
-
-describe('a new request meeting the run still queued or running', () => {
-  it.each([
-    ['waiting', 'busy'],
-    ['active', 'busy'],
-    ['delayed', 'busy'],
-    ['prioritized', 'busy'],
-    // Finished between the two reads: the run row is already done, the next request goes through.
-    ['completed', 'busy'],
-    ['unknown', 'busy'],
-    // Redis lost the job: queue it again; the run resumes with its pending cases.
-    ['missing', 'requeue'],
-    // BullMQ gave up on it: the run is over, a new one may start.
-    ['failed', 'abandoned'],
-  ] as const)('with its job %s: %s', (state, verdict) => {
-    expect(activeRunVerdict(state)).toBe(verdict);
   });
 });
