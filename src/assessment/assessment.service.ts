@@ -7,6 +7,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CasesService } from '../cases/cases.service.js';
 import { Clock } from '../common/clock.js';
 import { assessmentJobId, InjectQueue, JobName, QueueName, settleRunJob, type TypedQueue } from '../common/queues.js';
+import { REDIS_CALL_TIMEOUT_MS, withTimeout } from '../common/with-timeout.js';
 import { subtreePrefix } from '../engine/jurisdiction-code.js';
 import { explainEligibility } from '../households/eligibility.js';
 import { HouseholdCasesService } from '../households/household-cases.service.js';
@@ -351,13 +352,18 @@ export class AssessmentService {
     });
   }
 
-  /** Queues the run's job (its id is the run's: queueing it twice adds nothing). Retries resume the run. */
+  /**
+   * Queues the run's job (its id is the run's: queueing it twice adds nothing). Retries resume
+   * the run. Limited in time like every Redis call a request waits for: a job that still
+   * arrives after the run was marked failed finds it so and does nothing ('stale').
+   */
   private async enqueue(runId: string): Promise<void> {
-    await this.queue.add(
+    const added = this.queue.add(
       JobName.RunYearEndAssessment,
       { runId },
       { jobId: assessmentJobId(runId), attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } },
     );
+    await withTimeout(added, REDIS_CALL_TIMEOUT_MS, 'Redis did not take the job in time');
   }
 
   private async fail(runId: string, error: string): Promise<void> {

@@ -22,11 +22,11 @@ import {
   REDIS_CONNECTION,
   type TypedQueue,
 } from '../common/queues.js';
-import { withTimeout } from '../common/with-timeout.js';
+import { REDIS_CALL_TIMEOUT_MS, withTimeout } from '../common/with-timeout.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PeriodicTask } from '../jobs/periodic-task.js';
 import { OutboxRelayService } from '../notifications/outbox-relay.service.js';
-import { DeadlineSchedulerService, REDIS_CALL_TIMEOUT_MS } from './deadline-scheduler.service.js';
+import { DeadlineSchedulerService } from './deadline-scheduler.service.js';
 
 /** Rows whose jobs are looked up per round of Redis calls. */
 export const RECONCILE_BATCH_SIZE = 1000;

@@ -18,14 +18,12 @@ import {
   REDIS_CONNECTION,
   type TypedQueue,
 } from '../common/queues.js';
-import { withTimeout } from '../common/with-timeout.js';
+import { REDIS_CALL_TIMEOUT_MS, withTimeout } from '../common/with-timeout.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PeriodicTask } from '../jobs/periodic-task.js';
 
 /** Rows handed to BullMQ per transaction. */
 export const SCHEDULER_BATCH_SIZE = 1000;
-/** A Redis call that takes longer than this fails the batch (rolled back, retried next tick). */
-export const REDIS_CALL_TIMEOUT_MS = 10_000;
 /**
  * Tries of a deadline job whose firing threw (the database away, a conflict with a
  * concurrent firing on the same case): 0.5 s, 1 s, 2 s … apart with jitter, about a minute

@@ -10,13 +10,12 @@ import type { Redis } from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { Clock } from '../common/clock.js';
 import { InjectQueue, JobName, outboxJobId, QueueName, REDIS_CONNECTION, type TypedQueue } from '../common/queues.js';
-import { withTimeout } from '../common/with-timeout.js';
+import { REDIS_CALL_TIMEOUT_MS, withTimeout } from '../common/with-timeout.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PeriodicTask } from '../jobs/periodic-task.js';
 
 /** Outbox rows published per transaction. */
 export const RELAY_BATCH_SIZE = 200;
-const REDIS_CALL_TIMEOUT_MS = 10_000;
 
 /**
  * Publishes the outbox to BullMQ. Every OUTBOX_INTERVAL_MS it locks the oldest unpublished

@@ -449,6 +449,27 @@ describe('a run whose job did not finish it', () => {
     expect(await t.app.get(AssessmentService).runJob(runId, false)).toBe('done');
   });
 
+  it('is refused with 503 when Redis cannot take its job, and the run it recorded shows as failed', async () => {
+    // An API whose Redis has not answered since it started: BullMQ would wait for the first
+    // connection without end; the start gives up after REDIS_CALL_TIMEOUT_MS and says so.
+    const noRedis = await createTestApp({
+      databaseUrl: t.config.databaseUrl,
+      keepDatabase: true,
+      seed: false,
+      now: t.clock.now(),
+      env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, BULLMQ_PREFIX: t.config.delivery.bullmqPrefix },
+    });
+    try {
+      const refused = await noRedis.http.post('/api/plans/2017/assessment').set('Authorization', `Bearer ${await noRedis.login('admin')}`);
+      expect(refused.status).toBe(503);
+      expect(refused.body.details).toMatchObject({ code: 'QUEUE_UNAVAILABLE', runId: expect.any(String) });
+      const [run] = await t.dataSource.query(`SELECT status, error FROM assessment_runs WHERE id = $1`, [refused.body.details.runId]);
+      expect(run).toEqual({ status: 'failed', error: 'The job queue did not take the run' });
+    } finally {
+      await noRedis.close();
+    }
+  }, 90_000);
+
   it('made by the yearly scheduler is recorded and queued as a run of its own, of the year just ended', async () => {
     // The scheduler's job carries no run: it records one for 2017 (it is January 2018) and queues it.
     expect(await t.app.get(AssessmentService).runJob(null, false)).toBe('queued');
