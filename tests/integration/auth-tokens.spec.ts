@@ -161,9 +161,10 @@ describe('token expiry', () => {
   let short: TestApp;
 
   beforeAll(async () => {
-    // Refresh tokens live 5 s: JWT times are whole seconds (iat is floored), and with 3 s a
-    // loaded machine could spend the margin between the login and the refresh.
-    short = await createTestApp({ env: { JWT_EXPIRES_IN: '1', JWT_REFRESH_EXPIRES_IN: '5' } });
+    // Access tokens live 3 s, refresh tokens 8 s. JWT times are whole seconds (iat is floored),
+    // so a token of N s may be good for only N − 1 s after it is made; a loaded CI machine
+    // spent all of a 1 s access token between a refresh and the next request.
+    short = await createTestApp({ env: { JWT_EXPIRES_IN: '3', JWT_REFRESH_EXPIRES_IN: '8' } });
   }, 60_000);
 
   afterAll(async () => {
@@ -172,7 +173,7 @@ describe('token expiry', () => {
 
   it('refuses an expired access token, refreshes while the refresh token lives, and refuses it after', async () => {
     const pair = await loginPair(short, 'ts-officer');
-    await sleep(2100);
+    await sleep(4100); // past the access token's 3 s, well inside the refresh token's 8
     const expired = await short.http.get('/api/auth/me').set(auth(pair.accessToken));
     expect(expired.status).toBe(401);
     expect(expired.body.details).toEqual({ code: 'INVALID_TOKEN' });
@@ -181,7 +182,7 @@ describe('token expiry', () => {
     expect(refreshed.status).toBe(200);
     expect((await short.http.get('/api/auth/me').set(auth(refreshed.body.accessToken))).status).toBe(200);
 
-    await sleep(3500);
+    await sleep(5200); // now past the refresh token's 8 s
     expect((await short.http.post('/api/auth/refresh').send({ refreshToken: pair.refreshToken })).status).toBe(401);
-  }, 20_000);
+  }, 30_000);
 });
