@@ -56,7 +56,7 @@ describe('an officer of 台山市端芬镇 in the browser', () => {
     // The inbox: soonest due first; the menu is the officer's.
     const rows = await inboxRows(page);
     expect(await rows.count()).toBeGreaterThanOrEqual(4);
-    expect(await page.getByRole('menuitem').allInnerTexts()).toEqual(['待办任务', '户档管理', '消息通知']);
+    expect(await page.getByRole('menuitem').allInnerTexts()).toEqual(['待办任务', '新建案件', '户档管理', '消息通知']);
     await screenshot(page, '02-inbox');
 
     // Keyboard: ↓ then Enter opens the second task's case.
