@@ -4,10 +4,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import pg from 'pg';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { dropDatabase } from '../../src/database/ensure-database.js';
 import { DEMO_PASSWORD } from '../../src/database/seed-demo.js';
-import { ensureBuilt, ROOT, spawnCompiled, uniquePrefix, type SpawnedProcess } from '../support/processes.js';
+import { ensureBuilt, eventually, ROOT, spawnCompiled, uniquePrefix, type SpawnedProcess } from '../support/processes.js';
 import { freePort } from '../support/redis-server.js';
 
 const run = promisify(execFile);
@@ -39,13 +40,22 @@ export interface E2eApp {
   close(): Promise<void>;
 }
 
+export interface E2eOptions {
+  /**
+   * Run the worker inside the API process (RUN_WORKER=true), so that BullMQ jobs — a
+   * migration run — are carried out. Off by default: the other files need no jobs, and a
+   * worker fires the demo's overdue deadlines, which changes the cases (history rows, versions).
+   */
+  worker?: boolean;
+}
+
 /**
  * The application as deployed, on a database of its own: the compiled API (which serves the
  * built web app at /) on a free port, the demo users and cases seeded by the same scripts
  * `npm run demo` runs, and a headless Chromium. Needs `npm run build` and `npm run web:build`
  * first (`npm test` runs both).
  */
-export async function startE2eApp(): Promise<E2eApp> {
+export async function startE2eApp(options: E2eOptions = {}): Promise<E2eApp> {
   ensureBuilt();
   if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) {
     throw new Error('web/dist/index.html is missing: run `npm run web:build` before the end-to-end tests');
@@ -66,9 +76,11 @@ export async function startE2eApp(): Promise<E2eApp> {
     BULLMQ_PREFIX: uniquePrefix('e2e'),
     // Many logins from one address within a minute: the tests', not an attack.
     LOGIN_MAX_PER_ADDRESS: '1000',
-    RUN_WORKER: 'false',
+    RUN_WORKER: options.worker ? 'true' : 'false',
   };
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, NO_COLOR: '1' };
+  // The seed runs without the worker whatever the API does: a worker would fire the deadlines
+  // of the cases it is still writing (it sets the clock back weeks while it replays them).
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env, RUN_WORKER: 'false', NO_COLOR: '1' };
   delete childEnv.NODE_OPTIONS;
   let api: SpawnedProcess | undefined;
   let browser: Browser | undefined;
@@ -77,6 +89,10 @@ export async function startE2eApp(): Promise<E2eApp> {
     await run(process.execPath, [join(ROOT, 'dist', 'src', 'database', 'seed-demo.js')], { cwd: ROOT, env: childEnv });
     api = spawnCompiled('api', 'main', env);
     await api.waitFor(/API listening/, 60_000);
+    if (options.worker) {
+      await api.waitFor(/Workers started/, 10_000);
+      await dueDeadlinesFired(database.toString());
+    }
     // Playwright gives every launch a fresh temporary profile (user data directory).
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   } catch (error) {
@@ -116,6 +132,30 @@ export async function startE2eApp(): Promise<E2eApp> {
       rmSync(attachmentsDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The demo's cases were seeded weeks back, so a few hundred of their deadlines are already
+ * due when a worker starts, and it fires them all at once (history rows, notifications). The
+ * tests start once it has, so that what they compare (the screen and the API) is not changing
+ * under them. (Rows fall due later only at the end of an office day.)
+ */
+async function dueDeadlinesFired(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await eventually(
+      'the worker to fire the deadlines already due',
+      async () => {
+        const { rows } = await client.query<{ due: number }>(`SELECT count(*)::int AS due FROM deadlines WHERE status = 'pending' AND due_at <= now()`);
+        return rows[0].due === 0;
+      },
+      120_000,
+      250,
+    );
+  } finally {
+    await client.end();
+  }
 }
 
 /**
