@@ -79,6 +79,8 @@ describe('an officer of 台山市端芬镇 in the browser', () => {
     // Sent empty, the generated form names every required field.
     await page.getByTestId('act_propose_submit-submit').click();
     await page.locator('#act_propose_submit_perCapitaIncome_help', { hasText: '此项为必填项' }).waitFor();
+    // Ant Design shows each field's message when its own rule settles: wait for the fifth.
+    await page.getByText('此项为必填项').nth(4).waitFor();
     expect(await page.getByText('此项为必填项').count()).toBeGreaterThanOrEqual(5);
 
     // Filled in with an income above the line: the API refuses with the definition's guardMessage (422).

@@ -290,6 +290,8 @@ describe('the pages of issue 7 in the browser', () => {
     await page.getByRole('menuitem', { name: '新建案件' }).click();
     await page.getByRole('radio', { name: /限期整改/ }).click();
     const panel = page.getByTestId('new-case-rectification');
+    // allInnerTexts does not wait: the start form comes after the workflow list has loaded.
+    await panel.locator('form .ant-form-item-label label').nth(3).waitFor();
     expect(await panel.locator('form .ant-form-item-label label').allInnerTexts()).toEqual(['整改单位代码', '整改单位', '存在问题', '通报文号']);
     await page.locator('#start_rectification_unitCode').fill('440781');
     await page.locator('#start_rectification_unitName').fill('台山市');
