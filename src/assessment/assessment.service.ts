@@ -6,8 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CasesService } from '../cases/cases.service.js';
 import { Clock } from '../common/clock.js';
-import { assessmentJobId, InjectQueue, JobName, QueueName, settleRunJob, type TypedQueue } from '../common/queues.js';
-import { REDIS_CALL_TIMEOUT_MS, withTimeout } from '../common/with-timeout.js';
+import { assessmentJobId, InjectQueue, JobName, QueueName, queueRunJob, settleRunJob, type TypedQueue } from '../common/queues.js';
 import { subtreePrefix } from '../engine/jurisdiction-code.js';
 import { explainEligibility } from '../households/eligibility.js';
 import { HouseholdCasesService } from '../households/household-cases.service.js';
@@ -352,18 +351,9 @@ export class AssessmentService {
     });
   }
 
-  /**
-   * Queues the run's job (its id is the run's: queueing it twice adds nothing). Retries resume
-   * the run. Limited in time like every Redis call a request waits for: a job that still
-   * arrives after the run was marked failed finds it so and does nothing ('stale').
-   */
-  private async enqueue(runId: string): Promise<void> {
-    const added = this.queue.add(
-      JobName.RunYearEndAssessment,
-      { runId },
-      { jobId: assessmentJobId(runId), attempts: 3, backoff: { type: 'exponential', delay: 60_000 }, removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } },
-    );
-    await withTimeout(added, REDIS_CALL_TIMEOUT_MS, 'Redis did not take the job in time');
+  /** The run's job (queueRunJob); a failed attempt retries after a minute and more. */
+  private enqueue(runId: string): Promise<void> {
+    return queueRunJob(this.queue, JobName.RunYearEndAssessment, runId, assessmentJobId(runId), 60_000);
   }
 
   private async fail(runId: string, error: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 import { activeRunVerdict, type RunJobState } from './run-job.js';
-import { withTimeout } from './with-timeout.js';
+import { REDIS_CALL_TIMEOUT_MS, withTimeout } from './with-timeout.js';
 
 /**
  * BullMQ queues and the jobs they carry. Redis only delivers: every job points at a
@@ -152,6 +152,24 @@ export async function settleRunJob(
   }
   if (verdict === 'requeue') await on.lost();
   return true;
+}
+
+/**
+ * Queues the job of a run (a migration run, an assessment) under the run's own job id, so
+ * queueing it again adds nothing; its retries resume the run. Limited in time: with Redis
+ * away since start-up `add` waits for a first connection without end, and the request must
+ * answer (503) instead. A job that still arrives after its run was marked failed finds the
+ * run so and does nothing ('stale').
+ */
+export async function queueRunJob(
+  queue: TypedQueue<QueueName.Runs>,
+  name: QueueJobs[QueueName.Runs],
+  runId: string,
+  jobId: string,
+  backoffMs: number,
+): Promise<void> {
+  const added = queue.add(name, { runId }, { jobId, attempts: 3, backoff: { type: 'exponential', delay: backoffMs }, removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } });
+  await withTimeout(added, REDIS_CALL_TIMEOUT_MS, 'Redis did not take the job in time');
 }
 
 /** The Nest token of a queue, for tests and custom providers. */

@@ -4,8 +4,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../common/clock.js';
-import { InjectQueue, JobName, migrationJobId, QueueName, settleRunJob, type TypedQueue } from '../common/queues.js';
-import { REDIS_CALL_TIMEOUT_MS, withTimeout } from '../common/with-timeout.js';
+import { InjectQueue, JobName, migrationJobId, QueueName, queueRunJob, settleRunJob, type TypedQueue } from '../common/queues.js';
 import { CaseMigrationService, type CaseMigrationOutcome, type MigrationRequest, type MigrationVersions } from './case-migration.service.js';
 import { DefinitionException, DefinitionExceptionCode } from './definition.exception.js';
 import { DefinitionsService } from './definitions.service.js';
@@ -298,19 +297,9 @@ export class MigrationRunsService {
     return goesOn ? active : undefined;
   }
 
-  /**
-   * Limited in time: with Redis away since start-up, `add` waits for a first connection without
-   * end, and the administrator must get the 503 instead. Should the job still arrive later, it
-   * finds its run failed and does nothing ('stale').
-   */
-  private async enqueue(runId: string): Promise<void> {
-    const added = this.queue.add(
-      JobName.RunCaseMigration,
-      { runId },
-      // Retries resume the run; a retry after a crash (a stalled job) costs no attempt.
-      { jobId: migrationJobId(runId), attempts: 3, backoff: { type: 'exponential', delay: 30_000 }, removeOnComplete: { count: 50 }, removeOnFail: { count: 50 } },
-    );
-    await withTimeout(added, REDIS_CALL_TIMEOUT_MS, 'Redis did not take the job in time');
+  /** A retry after a crash (a stalled job) costs no attempt; a failed batch retries after 30 s and more. */
+  private enqueue(runId: string): Promise<void> {
+    return queueRunJob(this.queue, JobName.RunCaseMigration, runId, migrationJobId(runId), 30_000);
   }
 
   /** The administrator who started the run: the actor of its history events and audit rows. */

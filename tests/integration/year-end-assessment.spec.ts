@@ -428,17 +428,22 @@ describe('a run whose job did not finish it', () => {
     expect(await t.app.get(AssessmentService).runJob(runId, false)).toBe('done');
   });
 
-  it('is taken as going on while Redis cannot be asked: the report still answers at once', async () => {
-    const started = await (await as('admin')).post('/api/plans/2017/assessment');
-    const runId: string = started.body.runId;
-    // A second API process on the same database whose Redis has not answered since it started.
-    const noRedis = await createTestApp({
+  /** A second API on the test's database whose Redis has not answered since it started. */
+  async function apiWithoutRedis(): Promise<TestApp> {
+    return createTestApp({
       databaseUrl: t.config.databaseUrl,
       keepDatabase: true,
       seed: false,
       now: t.clock.now(),
       env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, BULLMQ_PREFIX: t.config.delivery.bullmqPrefix },
     });
+  }
+
+  it('is taken as going on while Redis cannot be asked: the report still answers at once', async () => {
+    const started = await (await as('admin')).post('/api/plans/2017/assessment');
+    const runId: string = started.body.runId;
+    // A second API process on the same database whose Redis has not answered since it started.
+    const noRedis = await apiWithoutRedis();
     try {
       const response = await noRedis.http.get('/api/plans/2017/assessment').set('Authorization', `Bearer ${await noRedis.login('admin')}`);
       expect(response.status).toBe(200);
@@ -450,15 +455,9 @@ describe('a run whose job did not finish it', () => {
   });
 
   it('is refused with 503 when Redis cannot take its job, and the run it recorded shows as failed', async () => {
-    // An API whose Redis has not answered since it started: BullMQ would wait for the first
-    // connection without end; the start gives up after REDIS_CALL_TIMEOUT_MS and says so.
-    const noRedis = await createTestApp({
-      databaseUrl: t.config.databaseUrl,
-      keepDatabase: true,
-      seed: false,
-      now: t.clock.now(),
-      env: { REDIS_URL: `redis://127.0.0.1:${await freePort()}`, BULLMQ_PREFIX: t.config.delivery.bullmqPrefix },
-    });
+    // BullMQ would wait for Redis's first connection without end; the start gives up after
+    // REDIS_CALL_TIMEOUT_MS and says so.
+    const noRedis = await apiWithoutRedis();
     try {
       const refused = await noRedis.http.post('/api/plans/2017/assessment').set('Authorization', `Bearer ${await noRedis.login('admin')}`);
       expect(refused.status).toBe(503);
